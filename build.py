@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""The one entry point of the project.
+
+    python3 build.py [build]   bootstrap, stage the runtime and pycore, mkdocs build --strict
+    python3 build.py serve     build, then serve dist/ on http://127.0.0.1:8000
+    python3 build.py test      build, then run every test (pytest, MicroPython, browser)
+    python3 build.py bench     build, then time cold loads of the calculator pages
+
+It bootstraps what it needs: a .venv from requirements.txt and node_modules from
+package-lock.json (npm ci), each redone only when its lock file changed. The build itself
+is skipped when none of its inputs changed since the last one.
+"""
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+VENV = os.path.join(ROOT, ".venv")
+VENV_PYTHON = os.path.join(VENV, "bin", "python")
+STAGE = os.path.join(ROOT, ".build", "stage")
+DIST = os.path.join(ROOT, "dist")
+NODE_MODULES = os.path.join(ROOT, "node_modules")
+MIN_PYTHON = (3, 11)
+MIN_NODE = 20
+PORT = 8000
+
+# The runtime files the pages load, copied from node_modules into the built site.
+# PyScript's dist/ holds many lazily loaded chunks with hashed names; only these (by the
+# name before the hash) are loaded by a MicroPython page without editor, terminal,
+# TOML config or zip files. tests/test_browser.py checks each one is really requested.
+PYSCRIPT_CHUNKS = ("core", "core.css", "deprecations-manager", "donkey", "error",
+                   "py-editor", "py-game", "py-terminal", "mpy", "py")
+RUNTIME = [
+    ("@micropython/micropython-webassembly-pyscript/micropython.mjs", "micropython/"),
+    ("@micropython/micropython-webassembly-pyscript/micropython.wasm", "micropython/"),
+    ("uplot/dist/uPlot.iife.min.js", "uplot/"),
+    ("uplot/dist/uPlot.min.css", "uplot/"),
+    ("katex/dist/katex.min.css", "katex/"),
+]
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser",
+                       "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable")
+
+
+def say(text):
+    """Progress on stderr, so test output stays clean."""
+    print("build.py: " + text, file=sys.stderr, flush=True)
+
+
+def fail(text):
+    """Stop with a message that says what to do."""
+    print("build.py: error: " + text, file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
+def run(cmd, **kw):
+    """Run a command from the repository root; stop the build if it fails."""
+    done = subprocess.run(cmd, cwd=ROOT, **kw)
+    if done.returncode != 0:
+        fail("command failed (%d): %s" % (done.returncode, " ".join(cmd)))
+    return done
+
+
+def digest(paths):
+    """A hash of the contents of files and directory trees (sorted, with their names)."""
+    h = hashlib.sha256()
+    for top in paths:
+        full = os.path.join(ROOT, top)
+        files = [full] if os.path.isfile(full) else sorted(
+            os.path.join(d, f) for d, dirs, fs in os.walk(full) for f in fs
+            if "__pycache__" not in d)
+        for f in files:
+            h.update(os.path.relpath(f, ROOT).encode())
+            with open(f, "rb") as fh:
+                h.update(hashlib.sha256(fh.read()).digest())
+    return h.hexdigest()
+
+
+def up_to_date(stamp, value):
+    """True when the stamp file holds value (the step it guards can be skipped)."""
+    try:
+        with open(stamp) as fh:
+            return fh.read() == value
+    except OSError:
+        return False
+
+
+def write_stamp(stamp, value):
+    with open(stamp, "w") as fh:
+        fh.write(value)
+
+
+# --- bootstrap ---------------------------------------------------------------------------
+
+def check_python():
+    if sys.version_info < MIN_PYTHON:
+        fail("Python %d.%d or newer is needed (this is %s); install python3.11 or later"
+             % (MIN_PYTHON + (sys.version.split()[0],)))
+
+
+def ensure_venv():
+    """Create .venv from requirements.txt unless it is already current."""
+    stamp = os.path.join(VENV, ".requirements-sha256")
+    want = digest(["requirements.txt"])
+    if os.path.exists(VENV_PYTHON) and up_to_date(stamp, want):
+        return
+    say("creating .venv from requirements.txt (first run, or the requirements changed)")
+    if not os.path.exists(VENV_PYTHON):
+        run([sys.executable, "-m", "venv", VENV])
+    run([VENV_PYTHON, "-m", "pip", "install", "-qq", "-r", "requirements.txt"])
+    write_stamp(stamp, want)
+
+
+def in_venv():
+    return os.path.realpath(sys.prefix) == os.path.realpath(VENV)
+
+
+def ensure_node():
+    """Check Node.js and npm, then npm ci from the lockfile unless node_modules is current."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        fail("Node.js %d+ with npm is needed to fetch the browser runtime; install it "
+             "(Debian/Ubuntu: apt-get install nodejs npm, or from nodejs.org)" % MIN_NODE)
+    version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout
+    major = int(version.strip().lstrip("v").split(".")[0] or 0)
+    if major < MIN_NODE:
+        fail("Node.js %d+ is needed, found %s; install a newer Node.js" % (MIN_NODE, version))
+    stamp = os.path.join(NODE_MODULES, ".lock-sha256")
+    want = digest(["package-lock.json"])
+    if up_to_date(stamp, want):
+        return
+    say("npm ci (node_modules missing or package-lock.json changed)")
+    run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"])
+    write_stamp(stamp, want)
+
+
+# --- staging -----------------------------------------------------------------------------
+
+def pyscript_files():
+    """The PyScript dist files to ship: the chunks in PYSCRIPT_CHUNKS, no source maps."""
+    src = os.path.join(NODE_MODULES, "@pyscript", "core", "dist")
+    chosen = []
+    for name in sorted(os.listdir(src)):
+        if name.endswith(".map"):
+            continue
+        stem = name[:-len(".js")] if name.endswith(".js") else name
+        base = stem.rsplit("-", 1)[0] if "-" in stem and name != "core.css" else stem
+        if stem in PYSCRIPT_CHUNKS or base in PYSCRIPT_CHUNKS:
+            chosen.append(os.path.join(src, name))
+    return chosen
+
+
+def stage():
+    """Copy the runtime files the pages need, and pycore, into .build/stage/assets/."""
+    if os.path.exists(STAGE):
+        shutil.rmtree(STAGE)
+    vendor = os.path.join(STAGE, "assets", "vendor")
+    copies = [(f, "pyscript/") for f in pyscript_files()]
+    copies += [(os.path.join(NODE_MODULES, src), dest) for src, dest in RUNTIME]
+    fonts = os.path.join(NODE_MODULES, "katex", "dist", "fonts")
+    copies += [(os.path.join(fonts, f), "katex/fonts/") for f in sorted(os.listdir(fonts))
+               if f.endswith(".woff2")]  # every browser we target takes woff2
+    for src, dest in copies:
+        os.makedirs(os.path.join(vendor, dest), exist_ok=True)
+        shutil.copy2(src, os.path.join(vendor, dest))
+    core = os.path.join(STAGE, "assets", "pycore")
+    os.makedirs(core)
+    for name in sorted(os.listdir(os.path.join(ROOT, "pycore"))):
+        if name.endswith(".py"):
+            shutil.copy2(os.path.join(ROOT, "pycore", name), core)
+
+
+def build():
+    """Bootstrap, stage and run mkdocs build --strict into dist/ (skipped if current)."""
+    ensure_node()
+    inputs = ["site", "pycore", "tools", "mkdocs.yml", "package-lock.json", "requirements.txt",
+              "build.py"]
+    want = digest(inputs)
+    stamp = os.path.join(ROOT, ".build", "dist-sha256")
+    if os.path.exists(os.path.join(DIST, "index.html")) and up_to_date(stamp, want):
+        say("dist/ is up to date")
+        return
+    stage()
+    say("mkdocs build --strict")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"], env=env)
+    write_stamp(stamp, want)
+
+
+# --- serving -----------------------------------------------------------------------------
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files with the MIME types PyScript needs (.mjs as JavaScript, .wasm)."""
+
+    extensions_map = dict(http.server.SimpleHTTPRequestHandler.extensions_map)
+    extensions_map.update({".js": "text/javascript", ".mjs": "text/javascript",
+                           ".wasm": "application/wasm", ".json": "application/json",
+                           ".py": "text/plain; charset=utf-8", ".woff2": "font/woff2"})
+    quiet = True
+
+    def log_message(self, fmt, *args):
+        if not self.quiet:
+            super().log_message(fmt, *args)
+
+
+def serve():
+    import functools
+    handler = functools.partial(Handler, directory=DIST)
+    Handler.quiet = False
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", PORT), handler)
+    say("serving dist/ on http://127.0.0.1:%d/ (Ctrl+C to stop)" % PORT)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+def find_chromium():
+    """The Chromium to drive: $CHROMIUM, or the system one."""
+    for path in (os.environ.get("CHROMIUM"),) + CHROMIUM_CANDIDATES:
+        if path and os.path.exists(path):
+            return path
+    return None
+
+
+def main(argv):
+    check_python()
+    command = argv[0] if argv else "build"
+    if command not in ("build", "serve", "test", "bench"):
+        fail("unknown command %r; use build, serve, test or bench" % command)
+    ensure_venv()
+    if not in_venv():  # continue inside the venv, where mkdocs, pytest and playwright are
+        os.execv(VENV_PYTHON, [VENV_PYTHON, os.path.abspath(__file__)] + list(argv))
+    build()
+    if command == "serve":
+        serve()
+    elif command == "test":
+        sys.exit(subprocess.run([sys.executable, "-m", "pytest", "tests"] + list(argv[1:]),
+                                cwd=ROOT).returncode)
+    elif command == "bench":
+        import bench
+        bench.main(argv[1:])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

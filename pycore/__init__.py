@@ -1,0 +1,13 @@
+"""pycore: the learning-rate maths of the site, in plain Python.
+
+Runs unchanged on CPython >= 3.11 and on MicroPython 1.28 (the interpreter the site ships
+to browsers), using only ``math`` and ``json``. No DOM, no I/O.
+"""
+from .errors import SpecError
+from .numfmt import format_int, format_lr, format_sig, py_repr
+from .spec import MAX_SERIES, MAX_STEP, build, frameworks, lr_at, lr_series, validate
+
+__all__ = [
+    "SpecError", "format_int", "format_lr", "format_sig", "py_repr", "MAX_SERIES",
+    "MAX_STEP", "build", "frameworks", "lr_at", "lr_series", "validate",
+]

@@ -1,0 +1,147 @@
+"""Page glue for the learning-rate calculator (runs in the browser under MicroPython).
+
+It owns the DOM and nothing else: it reads the raw text of the inputs, hands it to
+pycore.calculator, and writes back the messages, numbers, chart and URL fragment.
+"""
+import js
+from pyscript import when
+from pyscript.ffi import create_proxy
+
+# js.window, not pyscript.window: methods called through the latter (addEventListener)
+# lose their `this` under MicroPython and throw "Illegal invocation".
+window = js.window
+document = js.document
+
+from pycore import calculator
+
+state = {"copy_text": "", "ready": False}
+
+
+def element(key):
+    """The element with this id."""
+    return document.getElementById(key)
+
+
+def read_raw():
+    """The raw value of every input, exactly as typed."""
+    raw = {}
+    for f in calculator.FIELDS:
+        node = element(f.key)
+        raw[f.key] = bool(node.checked) if f.kind == "bool" else node.value
+    return raw
+
+
+def write_raw(raw):
+    """Put raw values into the inputs (used by Reset, examples and links)."""
+    for f in calculator.FIELDS:
+        node = element(f.key)
+        if f.kind == "bool":
+            node.checked = bool(raw[f.key])
+        else:
+            node.value = raw[f.key]
+
+
+def show_errors(errors):
+    """Show each field's message beside it, and clear the others."""
+    for f in calculator.FIELDS:
+        box, node = element(f.key + "-error"), element(f.key)
+        message = errors.get(f.key)
+        box.textContent = message or ""
+        box.hidden = not message
+        if message:
+            node.setAttribute("aria-invalid", "true")
+        else:
+            node.removeAttribute("aria-invalid")
+    stale = bool(errors)
+    results = element("lr-results")
+    if stale:
+        results.classList.add("lr-stale")
+    else:
+        results.classList.remove("lr-stale")
+    element("lr-stale-note").hidden = not stale
+
+
+def set_text(key, text):
+    element(key).textContent = text
+
+
+def render(values):
+    """Compute with pycore and write every result, the chart and the copy text."""
+    r = calculator.compute(values)
+    result = element("lr-result")
+    result.textContent = r["lr_text"]
+    result.setAttribute("data-value", r["lr_repr"])
+    set_text("r-epoch", r["epoch_text"])
+    set_text("r-step", "%s of %s" % (r["step_text"], r["total_steps_text"]))
+    set_text("r-drop", r["drop_percent_text"] + " %")
+    set_text("r-end", "%s (epoch %s)" % (r["end_lr_text"], r["epochs_text"]))
+    set_text("r-total", r["total_steps_text"])
+    for c in r["comparisons"]:
+        set_text("c-" + c["key"], c["lr_text"])
+    window.lrChart.render(element("lr-chart"), r["chart"])
+    state["copy_text"] = r["copy_text"]
+
+
+def update(event=None, keep_url=False):
+    """Re-validate all inputs; re-render when they are valid, else mark results stale."""
+    values, errors = calculator.read_form(read_raw())
+    show_errors(errors)
+    if errors:
+        return
+    render(values)
+    if not keep_url:
+        window.history.replaceState(None, "", "#" + calculator.fragment_of(values))
+    set_text("lr-status", "")
+    window.performance.mark("lr:updated" if state["ready"] else "lr:ready")
+    state["ready"] = True
+
+
+def load_fragment(fragment):
+    """Fill the form from a URL fragment and say what in it could not be used."""
+    raw, problems = calculator.read_fragment(fragment)
+    write_raw(raw)
+    notice = element("lr-link-notice")
+    notice.textContent = " ".join(problems)
+    notice.hidden = not problems
+    update(keep_url=True)
+
+
+@when("input", "#lr-form input")
+def on_input(event):
+    update()
+
+
+@when("click", "#lr-reset")
+def on_reset(event):
+    write_raw(calculator.defaults())
+    element("lr-link-notice").hidden = True
+    update()
+
+
+@when("click", ".lr-example-load")
+def on_example(event):
+    write_raw(calculator.example_inputs(event.currentTarget.getAttribute("data-example")))
+    update()
+    element("lr-calc").scrollIntoView()
+
+
+@when("click", "#lr-copy")
+async def on_copy(event):
+    text = state["copy_text"] + "\nLink: " + window.location.href
+    try:
+        await window.navigator.clipboard.writeText(text)
+        set_text("lr-status", "Results copied to the clipboard.")
+    except Exception:
+        set_text("lr-status", "The browser refused clipboard access; select and copy the "
+                 "results by hand.")
+
+
+def on_hash_change(event):
+    load_fragment(window.location.hash)
+
+
+window.addEventListener("hashchange", create_proxy(on_hash_change))
+if window.location.hash:
+    load_fragment(window.location.hash)
+else:
+    update(keep_url=True)
