@@ -241,6 +241,7 @@ def main(argv):
         sys.exit(subprocess.run([sys.executable, "-m", "pytest", "tests"] + list(argv[1:]),
                                 cwd=ROOT).returncode)
     elif command == "bench":
+        sys.path.insert(0, os.path.join(ROOT, "tools"))
         import bench
         bench.main(argv[1:])
 

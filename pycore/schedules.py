@@ -6,7 +6,8 @@ Every schedule is a small object built once from validated parameters:
 * ``series(n)`` is the LR of updates 0..n-1 as the framework produces them when driven its
   documented way. For PyTorch's chainable schedulers that is the recursive update of the
   previous LR, replayed in PyTorch's own operation order, so the values are bit-identical
-  to torch; ``at`` then differs from it by rounding only (well under 1e-12 relative).
+  to torch; ``at`` then differs from it by rounding drift only (within 1e-11 of the
+  base LR).
 
 Keras schedules are evaluated in float64 (Keras with ``floatx`` float64); Keras's default
 float32 rounds them to about 1e-7 relative.

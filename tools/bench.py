@@ -1,0 +1,84 @@
+"""`python3 build.py bench`: cold-load timings of the calculator pages. It reports only.
+
+For each calculator page, RUNS times: a new browser context (empty cache, cache disabled),
+navigate, wait for the `lr:ready` mark, then type into the first input and wait for the
+next `lr:updated` mark. Prints the medians: navigation start to `lr:ready`, bytes
+transferred (encoded body sizes of the document and every resource), and input event to
+`lr:updated`.
+"""
+import functools
+import http.server
+import os
+import statistics
+import sys
+import threading
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from build import DIST, Handler, find_chromium  # noqa: E402
+
+PAGES = ["calculator/"]
+RUNS = 7
+
+TRANSFERRED = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  return [nav, ...performance.getEntriesByType('resource')]
+    .reduce((sum, e) => sum + (e.encodedBodySize || 0), 0);
+}"""
+
+INPUT_LATENCY = """async () => {
+  const input = document.querySelector('#lr-form input[type=text]');
+  const before = performance.getEntriesByName('lr:updated').length;
+  const t0 = performance.now();
+  input.value = input.value + '1';
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  while (performance.getEntriesByName('lr:updated').length === before) {
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  return performance.getEntriesByName('lr:updated')[before].startTime - t0;
+}"""
+
+
+def measure(browser, url):
+    """One cold load: (ms to lr:ready, bytes transferred, ms from input to lr:updated)."""
+    context = browser.new_context()
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    page.goto(url)
+    page.wait_for_function("performance.getEntriesByName('lr:ready').length > 0",
+                           timeout=60000)
+    ready = page.evaluate("performance.getEntriesByName('lr:ready')[0].startTime")
+    page.wait_for_load_state("networkidle")
+    size = page.evaluate(TRANSFERRED)
+    latency = page.evaluate(INPUT_LATENCY)
+    context.close()
+    return ready, size, latency
+
+
+def main(argv):
+    from playwright.sync_api import sync_playwright
+    chromium = find_chromium()
+    if chromium is None:
+        sys.exit("bench: no Chromium found; install it (apt-get install -y chromium)")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=DIST))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = "http://127.0.0.1:%d/" % server.server_address[1]
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        for path in PAGES:
+            runs = [measure(browser, base + path) for _ in range(RUNS)]
+            rows.append((path, statistics.median(r[0] for r in runs),
+                         statistics.median(r[1] for r in runs),
+                         statistics.median(r[2] for r in runs)))
+        browser.close()
+    server.shutdown()
+    print("%-16s %18s %14s %20s" % ("page", "to lr:ready (ms)", "transferred", "input to update (ms)"))
+    for path, ready, size, latency in rows:
+        print("%-16s %18.0f %11.0f KB %20.1f" % (path, ready, size / 1024, latency))
+    print("(medians of %d cold loads each, cache disabled)" % RUNS)
