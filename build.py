@@ -187,6 +187,10 @@ def build():
     say("mkdocs build --strict")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"], env=env)
+    for folder, _, names in os.walk(DIST):  # the theme's source maps: never loaded
+        for name in names:
+            if name.endswith(".map"):
+                os.remove(os.path.join(folder, name))
     write_stamp(stamp, want)
 
 
