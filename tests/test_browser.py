@@ -187,6 +187,7 @@ def test_bad_link_keeps_defaults_and_says_why(context, site_url):
     assert "not valid JSON" in notice
     assert page.is_visible("#epochs-error")
     assert page.input_value("#lr0") == "0.01"
+    assert page.inner_text("#lr-status") == ""  # not stuck on "Starting the calculator…"
     watch.check(page)
 
 
@@ -262,7 +263,15 @@ def test_math_is_typeset_at_build_time(context, site_url):
 
 def test_search_finds_calculator_terms(context, site_url):
     page, watch = open_page(context, site_url, ready=False)
-    page.fill("input[data-md-component=search-query]", "staircase")
-    page.wait_for_selector(".md-search-result__item")
-    assert "calculator" in page.inner_text(".md-search-result")
+    page.wait_for_load_state("networkidle")  # the search worker has its index
+    query = page.locator("input[data-md-component=search-query]")
+    for _ in range(3):  # a query typed before the worker answers is not re-run
+        query.fill("")
+        query.press_sequentially("staircase")
+        try:
+            page.wait_for_selector(".md-search-result__item", timeout=5000)
+            break
+        except sync_api.TimeoutError:
+            continue
+    assert "calculator" in page.inner_text(".md-search-result").lower()
     watch.check(page)

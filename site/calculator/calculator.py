@@ -86,12 +86,12 @@ def update(event=None, keep_url=False):
     """Re-validate all inputs; re-render when they are valid, else mark results stale."""
     values, errors = calculator.read_form(read_raw())
     show_errors(errors)
+    set_text("lr-status", "")
     if errors:
         return
     render(values)
     if not keep_url:
         window.history.replaceState(None, "", "#" + calculator.fragment_of(values))
-    set_text("lr-status", "")
     window.performance.mark("lr:updated" if state["ready"] else "lr:ready")
     state["ready"] = True
 
