@@ -12,7 +12,6 @@ is skipped when none of its inputs changed since the last one.
 """
 import hashlib
 import http.server
-import json
 import os
 import shutil
 import subprocess
@@ -29,11 +28,12 @@ MIN_NODE = 20
 PORT = 8000
 
 # The runtime files the pages load, copied from node_modules into the built site.
-# PyScript's dist/ holds many lazily loaded chunks with hashed names; only these (by the
-# name before the hash) are loaded by a MicroPython page without editor, terminal,
-# TOML config or zip files. tests/test_browser.py checks each one is really requested.
-PYSCRIPT_CHUNKS = ("core", "core.css", "deprecations-manager", "donkey", "error",
-                   "py-editor", "py-game", "py-terminal", "mpy", "py")
+# PyScript's dist/ holds many lazily loaded chunks named "<name>-<hash>.js"; only these
+# are loaded by a MicroPython page without editor, terminal, TOML config or zip files.
+# tests/test_browser.py checks each one is really requested.
+PYSCRIPT_FILES = ("core.js", "core.css")
+PYSCRIPT_CHUNKS = ("core", "deprecations-manager", "donkey", "error", "py-editor", "py-game",
+                   "py-terminal")
 RUNTIME = [
     ("@micropython/micropython-webassembly-pyscript/micropython.mjs", "micropython/"),
     ("@micropython/micropython-webassembly-pyscript/micropython.wasm", "micropython/"),
@@ -140,17 +140,11 @@ def ensure_node():
 # --- staging -----------------------------------------------------------------------------
 
 def pyscript_files():
-    """The PyScript dist files to ship: the chunks in PYSCRIPT_CHUNKS, no source maps."""
+    """The PyScript dist files to ship: PYSCRIPT_FILES and the PYSCRIPT_CHUNKS chunks."""
     src = os.path.join(NODE_MODULES, "@pyscript", "core", "dist")
-    chosen = []
-    for name in sorted(os.listdir(src)):
-        if name.endswith(".map"):
-            continue
-        stem = name[:-len(".js")] if name.endswith(".js") else name
-        base = stem.rsplit("-", 1)[0] if "-" in stem and name != "core.css" else stem
-        if stem in PYSCRIPT_CHUNKS or base in PYSCRIPT_CHUNKS:
-            chosen.append(os.path.join(src, name))
-    return chosen
+    return [os.path.join(src, name) for name in sorted(os.listdir(src))
+            if name in PYSCRIPT_FILES or (name.endswith(".js") and any(
+                name.startswith(chunk + "-") for chunk in PYSCRIPT_CHUNKS))]
 
 
 def stage():

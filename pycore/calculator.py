@@ -11,7 +11,7 @@ import math
 
 from .errors import SpecError
 from .numfmt import format_int, format_lr, format_sig, py_repr
-from .spec import build, validate
+from .spec import build, lr_at, validate
 
 MAX_EPOCHS = 10000
 MAX_STEPS_PER_EPOCH = 1000000000
@@ -288,14 +288,14 @@ def worked_example(example_id):
     values, errors = read_form(example_inputs(example_id))
     if errors:
         raise SpecError("example", example_id, "has invalid inputs: " + repr(errors))
-    r = compute(values)
+    lr = lr_at(primary_spec(values), current_step(values))
     t = values["epoch"]
     return {
         "lr0": _plain(values["lr0"]), "rate": _plain(values["decay_rate"]),
         "t": _plain(t), "epochs": format_int(values["epochs"]),
         "product": format_sig(values["decay_rate"] * t, 6),
         "denominator": format_sig(1.0 + values["decay_rate"] * t, 6),
-        "result": r["lr_text"], "result_short": format_sig(r["lr"], 3),
+        "result": format_lr(lr), "result_short": format_sig(lr, 3),
     }
 
 

@@ -33,7 +33,22 @@ class Schedule:
         return [at(t) for t in range(n)]
 
 
-class InverseTimeDecay(Schedule):
+class _KerasDecay(Schedule):
+    """What Keras's ExponentialDecay and InverseTimeDecay share: p = step / decay_steps."""
+
+    def __init__(self, p):
+        self.lr0 = p["initial_learning_rate"]
+        self.steps = p["decay_steps"]
+        self.rate = p["decay_rate"]
+        self.staircase = p["staircase"]
+
+    def progress(self, t):
+        """Keras's p: steps over decay_steps, floored with staircase."""
+        p = t / self.steps
+        return math.floor(p) if self.staircase else p
+
+
+class InverseTimeDecay(_KerasDecay):
     """Keras ``InverseTimeDecay``: lr0 / (1 + decay_rate * p), p = step / decay_steps."""
 
     params = (
@@ -47,20 +62,11 @@ class InverseTimeDecay(Schedule):
               help="Floor p, so the LR changes only every decay_steps steps."),
     )
 
-    def __init__(self, p):
-        self.lr0 = p["initial_learning_rate"]
-        self.steps = p["decay_steps"]
-        self.rate = p["decay_rate"]
-        self.staircase = p["staircase"]
-
     def at(self, t):
-        p = t / self.steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.lr0 / (1.0 + self.rate * p)
+        return self.lr0 / (1.0 + self.rate * self.progress(t))
 
 
-class ExponentialDecay(Schedule):
+class ExponentialDecay(_KerasDecay):
     """Keras ``ExponentialDecay``: lr0 * decay_rate ** p, p = step / decay_steps."""
 
     params = (
@@ -74,17 +80,8 @@ class ExponentialDecay(Schedule):
               help="Floor p, so the LR changes only every decay_steps steps."),
     )
 
-    def __init__(self, p):
-        self.lr0 = p["initial_learning_rate"]
-        self.steps = p["decay_steps"]
-        self.rate = p["decay_rate"]
-        self.staircase = p["staircase"]
-
     def at(self, t):
-        p = t / self.steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.lr0 * self.rate ** p
+        return self.lr0 * self.rate ** self.progress(t)
 
 
 class StepLR(Schedule):

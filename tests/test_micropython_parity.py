@@ -78,8 +78,7 @@ def _compare(a, b, path, scale, problems, growth=False):
         if a != b and abs(a - b) > bound * max(abs(a), abs(b), scale):
             problems.append("%s: CPython %r, MicroPython %r" % (path, a, b))
     elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        inner = scale if a and not isinstance(a[0], (list, dict)) else 0.0
-        inner = max(inner, _scale(a)) if a and isinstance(a[0], float) else scale
+        inner = max(scale, _scale(a)) if a and isinstance(a[0], float) else scale
         for i, (x, y) in enumerate(zip(a, b)):
             _compare(x, y, "%s[%d]" % (path, i), inner, problems, growth)
     elif isinstance(a, dict) and isinstance(b, dict) and sorted(a) == sorted(b):

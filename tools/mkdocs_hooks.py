@@ -109,8 +109,7 @@ def calculator_widget():
     other = [f for f in calculator.FIELDS if f.key in calculator.COMPARISON_KEYS]
     values, _ = calculator.read_form(calculator.defaults())
     rows = "".join('<dt id="c-%s-label">%s</dt><dd id="c-%s">…</dd>' % (
-        c["key"], html.escape(c["label"]), c["key"]) for c in calculator.compute(values)[
-            "comparisons"])
+        key, html.escape(label), key) for key, label, _, _ in calculator.comparison_specs(values))
     return "".join([
         '<div class="lr-calc" id="lr-calc">',
         '<form id="lr-form" novalidate autocomplete="off">',
