@@ -4,7 +4,7 @@
     python3 build.py [build]   bootstrap, stage the runtime and pycore, mkdocs build --strict
     python3 build.py serve     build, then serve dist/ on http://127.0.0.1:8000
     python3 build.py test      build, then run every test (pytest, MicroPython, browser)
-    python3 build.py bench     build, then time cold loads of the calculator pages
+    python3 build.py bench     time the engine (1M-step series) and cold page loads
 
 It bootstraps what it needs: a .venv from requirements.txt and node_modules from
 package-lock.json (npm ci), each redone only when its lock file changed. The build itself
@@ -110,7 +110,9 @@ def ensure_venv():
     say("creating .venv from requirements.txt (first run, or the requirements changed)")
     if not os.path.exists(VENV_PYTHON):
         run([sys.executable, "-m", "venv", VENV])
-    run([VENV_PYTHON, "-m", "pip", "install", "-qq", "-r", "requirements.txt"])
+    # --no-deps: requirements.txt is a complete freeze, and timm's declared torchvision
+    # dependency cannot be installed beside the local torch wheel (see requirements.in).
+    run([VENV_PYTHON, "-m", "pip", "install", "-qq", "--no-deps", "-r", "requirements.txt"])
     write_stamp(stamp, want)
 
 

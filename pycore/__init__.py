@@ -5,9 +5,12 @@ to browsers), using only ``math`` and ``json``. No DOM, no I/O.
 """
 from .errors import SpecError
 from .numfmt import format_int, format_lr, format_sig, py_repr
-from .spec import MAX_SERIES, MAX_STEP, build, frameworks, lr_at, lr_series, validate
+from .spec import (MAX_SERIES, MAX_STEP, build, catalog, frameworks, lr_at, lr_series,
+                   momentum_series, names, to_code, validate)
+from .translate import translate
 
 __all__ = [
     "SpecError", "format_int", "format_lr", "format_sig", "py_repr", "MAX_SERIES",
-    "MAX_STEP", "build", "frameworks", "lr_at", "lr_series", "validate",
+    "MAX_STEP", "build", "catalog", "frameworks", "lr_at", "lr_series", "momentum_series",
+    "names", "to_code", "translate", "validate",
 ]

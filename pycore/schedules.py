@@ -1,27 +1,52 @@
-"""The schedules pycore knows, each with exactly its framework's semantics.
+"""The base classes every schedule of every framework module derives from.
 
-Every schedule is a small object built once from validated parameters:
+A schedule is a small object built once from validated parameters (the optax shape: the
+factory validates, the object is a pure function of the step; time lives outside):
 
 * ``at(t)`` is the closed form: the LR of update t (0-based), O(1) in t.
 * ``series(n)`` is the LR of updates 0..n-1 as the framework produces them when driven its
   documented way. For PyTorch's chainable schedulers that is the recursive update of the
   previous LR, replayed in PyTorch's own operation order, so the values are bit-identical
-  to torch; ``at`` then differs from it by rounding drift only (within 1e-11 of the
-  base LR).
+  to torch; ``at`` then differs from it by rounding drift only.
 
-Keras schedules are evaluated in float64 (Keras with ``floatx`` float64); Keras's default
-float32 rounds them to about 1e-7 relative.
+A framework module (``sched_pytorch``, ``sched_keras``, ...) declares ``FRAMEWORK``,
+``SCHEDULES`` (its classes, in catalogue order) and ``to_code(spec)``.
 """
-import math
-
-from .params import Param
-
-PYTORCH_LR = Param("lr", "float", lo=0.0, lo_open=True,
-                   help="The optimizer's base learning rate (the param group's initial_lr).")
 
 
 class Schedule:
-    """A learning-rate schedule: ``at`` for one update, ``series`` for the first n."""
+    """A learning-rate schedule: ``at`` for one update, ``series`` for the first n.
+
+    Class attributes describe it for the catalogue: ``name`` (the framework's class or
+    function name), ``summary`` (one line), ``doc`` (the framework's documentation page),
+    ``notes`` (what pycore leaves out, if anything), ``params`` (``Param`` tuple),
+    ``metric_driven`` (reads the spec's ``metrics``), ``has_momentum`` (has a momentum
+    curve, see ``momentum_series``).
+
+    The constructor receives the validated params (children of a ``schedule list`` already
+    built into Schedule objects), the base LR for torch-based frameworks (None otherwise),
+    and, for metric-driven schedules only, the metric series.
+    """
+
+    name = ""
+    summary = ""
+    doc = ""
+    notes = ""
+    params = ()
+    metric_driven = False
+    has_momentum = False
+
+    def __init__(self, p, lr=None):
+        self.p = p
+        self.lr = lr
+
+    @staticmethod
+    def check(p, lr):
+        """Refuse parameter combinations the framework rejects or that make no sense.
+
+        Called with the individually validated params (children still as specs) and the
+        base LR (None outside torch-based frameworks); raises SpecError.
+        """
 
     def at(self, t):
         """The LR used by update t (closed form)."""
@@ -32,132 +57,92 @@ class Schedule:
         at = self.at
         return [at(t) for t in range(n)]
 
-
-class _KerasDecay(Schedule):
-    """What Keras's ExponentialDecay and InverseTimeDecay share: p = step / decay_steps."""
-
-    def __init__(self, p):
-        self.lr0 = p["initial_learning_rate"]
-        self.steps = p["decay_steps"]
-        self.rate = p["decay_rate"]
-        self.staircase = p["staircase"]
-
-    def progress(self, t):
-        """Keras's p: steps over decay_steps, floored with staircase."""
-        p = t / self.steps
-        return math.floor(p) if self.staircase else p
+    def momentum_series(self, n):
+        """The momentum (or Adam beta1) of updates 0..n-1, or None without a momentum curve."""
+        return None
 
 
-class InverseTimeDecay(_KerasDecay):
-    """Keras ``InverseTimeDecay``: lr0 / (1 + decay_rate * p), p = step / decay_steps."""
+class TorchScheduler(Schedule):
+    """A ``torch.optim.lr_scheduler`` class, modelled the way PyTorch steps it.
 
-    params = (
-        Param("initial_learning_rate", "float", lo=0.0, lo_open=True,
-              help="The learning rate at step 0."),
-        Param("decay_steps", "float", lo=0.0, lo_open=True,
-              help="Steps per unit of p; with staircase, how often the LR changes."),
-        Param("decay_rate", "float", lo=0.0,
-              help="How fast the LR falls: it halves when decay_rate * p reaches 1."),
-        Param("staircase", "bool", False,
-              help="Floor p, so the LR changes only every decay_steps steps."),
-    )
-
-    def at(self, t):
-        return self.lr0 / (1.0 + self.rate * self.progress(t))
-
-
-class ExponentialDecay(_KerasDecay):
-    """Keras ``ExponentialDecay``: lr0 * decay_rate ** p, p = step / decay_steps."""
-
-    params = (
-        Param("initial_learning_rate", "float", lo=0.0, lo_open=True,
-              help="The learning rate at step 0."),
-        Param("decay_steps", "float", lo=0.0, lo_open=True,
-              help="Steps over which the LR is multiplied by decay_rate once."),
-        Param("decay_rate", "float", lo=0.0, lo_open=True,
-              help="Factor applied every decay_steps steps (below 1 decays)."),
-        Param("staircase", "bool", False,
-              help="Floor p, so the LR changes only every decay_steps steps."),
-    )
-
-    def at(self, t):
-        return self.lr0 * self.rate ** self.progress(t)
-
-
-class StepLR(Schedule):
-    """PyTorch ``StepLR``: multiply the LR by gamma every step_size scheduler steps."""
-
-    params = (
-        Param("step_size", "int", lo=1, help="Scheduler steps between two decays."),
-        Param("gamma", "float", 0.1, lo=0.0, lo_open=True,
-              help="Factor applied at each decay."),
-    )
-
-    def __init__(self, p, lr):
-        self.lr = lr
-        self.size = p["step_size"]
-        self.gamma = p["gamma"]
-
-    def at(self, t):
-        return self.lr * self.gamma ** (t // self.size)
-
-    def series(self, n):
-        # torch 2.13 get_lr: keep the LR unless t is a non-zero multiple of step_size.
-        out = []
-        lr, size, gamma = self.lr, self.size, self.gamma
-        for t in range(n):
-            if t != 0 and t % size == 0:
-                lr = lr * gamma
-            out.append(lr)
-        return out
-
-
-class CosineAnnealingLR(Schedule):
-    """PyTorch ``CosineAnnealingLR``: half a cosine from lr down to eta_min over T_max.
-
-    Past T_max it rises again (the curve is periodic with period 2 * T_max), as in torch.
+    PyTorch schedulers write into the optimizer's LR: construction performs an initial step
+    (``initial``), and each ``scheduler.step()`` computes the next LR, usually from the
+    current one (``step``). Composite schedulers (SequentialLR, ChainedScheduler) drive
+    their children through these two methods, so a child sees whatever LR the others left,
+    plus ``construct`` (the constructor's effect on the shared param group, see
+    ``group_writes``) and ``restart`` (SequentialLR handing over at a milestone).
+    The defaults are those of an absolute scheduler (the LR is ``at(t)`` whatever the
+    current LR); chainable ones set ``chainable``, override ``initial`` and ``step``, and
+    usually ``series`` for speed; those that only multiply the LR also give ``factor``.
     """
 
-    params = (
-        Param("T_max", "int", lo=1, help="Scheduler steps from the base LR down to eta_min."),
-        Param("eta_min", "float", 0.0, lo=0.0, help="The lowest LR, reached at T_max."),
-    )
+    closed_form = True  # has _get_closed_form_lr (used by SequentialLR at a milestone)
+    chainable = False  # get_lr works from the current LR, not only from the base LR
 
-    def __init__(self, p, lr):
-        self.lr = lr
-        self.T_max = p["T_max"]
-        self.eta_min = p["eta_min"]
+    def initial(self, lr):
+        """The LR the constructor's initial step writes, given the group's LR before it."""
+        return self.at(0)
 
-    def at(self, t):
-        return self.eta_min + (self.lr - self.eta_min) * (
-            1 + math.cos(math.pi * t / self.T_max)) / 2
+    def step(self, lr, t):
+        """The LR written by the step() that sets last_epoch to t (t >= 1), given the current
+        LR; with t = 0, what ``get_lr`` gives at step 0 outside the initial step."""
+        return self.at(t)
+
+    def group_writes(self):
+        """What the constructor writes into the param group before the base class reads
+        it, as a pair (lr, initial_lr), None for what it leaves alone.
+
+        torch's base class takes ``initial_lr`` (set once, from the group's LR, by the
+        first scheduler built on the optimizer) as the base LR. CyclicLR first overwrites
+        the group's LR with its base_lr; OneCycleLR overwrites ``initial_lr`` with
+        max_lr / div_factor. Schedulers built later on the same optimizer (inside
+        SequentialLR or ChainedScheduler) then take that as their base LR.
+        """
+        return None, None
+
+    def construct(self, lr, initial_lr):
+        """Build this scheduler on an optimizer whose param group holds ``lr`` and
+        ``initial_lr`` (None before any scheduler has set it), as torch's constructor does,
+        and return the group's (lr, initial_lr) afterwards. Composite schedulers build
+        their children through this, in list order, on one shared optimizer.
+
+        After ``group_writes``, the base class sets ``initial_lr`` once, from the group's
+        LR, takes it as the base LR (``self.lr`` is rebound to it) and runs the initial
+        step. (CyclicLR overrides this: its initial step runs while its base LR is still
+        ``initial_lr``, so it writes ``initial_lr``; it takes base_lr only afterwards.)
+        """
+        written_lr, written_initial = self.group_writes()
+        if written_lr is not None:
+            lr = written_lr
+        if written_initial is not None:
+            initial_lr = written_initial
+        if initial_lr is None:
+            initial_lr = lr
+        self.lr = initial_lr
+        return self.initial(lr), initial_lr
+
+    def restart(self, lr):
+        """The LR SequentialLR writes when this scheduler takes over at its milestone
+        (torch's ``_update_lr(0)``): the closed form at step 0 where torch has one,
+        else ``get_lr`` at step 0 from the current LR."""
+        if self.closed_form:
+            return self.at(0)
+        return self.step(lr, 0)
+
+    def factor(self, t):
+        """The LR at step t as a multiple of the LR the scheduler started from, when it
+        only ever multiplies the current LR (ChainedScheduler's closed form is then the
+        product of these); None otherwise."""
+        return None
 
     def series(self, n):
-        # torch 2.13 get_lr, in its operation order: a ratio of cosines times the previous
-        # LR, with the special branch right after each minimum where that ratio is 0/0.
         out = []
-        base, T, eta = self.lr, self.T_max, self.eta_min
-        lr = base
-        bump = (base - eta) * (1 - math.cos(math.pi / T)) / 2
-        for t in range(n):
-            if t == 0:
-                pass
-            elif (t - 1 - T) % (2 * T) == 0:
-                lr = lr + bump
-            else:
-                lr = ((1 + math.cos(math.pi * t / T))
-                      / (1 + math.cos(math.pi * (t - 1) / T))
-                      * (lr - eta) + eta)
+        if n <= 0:
+            return out
+        lr = self.initial(self.lr)
+        out.append(lr)
+        step = self.step
+        for t in range(1, n):
+            lr = step(lr, t)
             out.append(lr)
         return out
-
-
-# (framework, name) -> schedule class. Torch-based frameworks take the top-level "lr".
-REGISTRY = {
-    ("keras", "InverseTimeDecay"): InverseTimeDecay,
-    ("keras", "ExponentialDecay"): ExponentialDecay,
-    ("pytorch", "StepLR"): StepLR,
-    ("pytorch", "CosineAnnealingLR"): CosineAnnealingLR,
-}
-
-TORCH_BASED = ("pytorch", "transformers", "timm")

@@ -1,19 +1,25 @@
 // Run a Python script under the MicroPython WebAssembly build the site ships.
-// usage: node tests/mpy_run.mjs <micropython.mjs> <pycore dir> <script.py>
-// The pycore package is copied into the interpreter's file system at /pycore, and the
-// script's standard output is written to this process's standard output.
+// usage: node tests/mpy_run.mjs <micropython.mjs> <package dir>... <script.py>
+// Each package directory (pycore, tests/cases) is copied into the interpreter's file system
+// at /<its name>, and the script's standard output is written to this process's output.
 import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const [mjs, pycoreDir, script] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const mjs = args[0];
+const packages = args.slice(1, -1);
+const script = args[args.length - 1];
 const { loadMicroPython } = await import(pathToFileURL(mjs).href);
 const chunks = [];
 const mp = await loadMicroPython({ stdout: (line) => chunks.push(line), linebuffer: true });
-mp.FS.mkdir("/pycore");
-for (const name of readdirSync(pycoreDir)) {
-  if (name.endsWith(".py")) {
-    mp.FS.writeFile("/pycore/" + name, readFileSync(join(pycoreDir, name), "utf8"));
+for (const dir of packages) {
+  const target = "/" + basename(dir);
+  mp.FS.mkdir(target);
+  for (const name of readdirSync(dir)) {
+    if (name.endsWith(".py")) {
+      mp.FS.writeFile(target + "/" + name, readFileSync(join(dir, name), "utf8"));
+    }
   }
 }
 try {

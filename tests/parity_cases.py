@@ -7,9 +7,10 @@ Runs on MicroPython: no random module (an LCG instead), only math/json/struct.
 """
 import json
 import math
-import struct
 
 import pycore
+from cases import keras, optax, pytorch, pytorch_cycles, timm, transformers
+from cases.lcg import Lcg
 from pycore import calculator
 
 
@@ -38,62 +39,29 @@ def emit(case_id, value):
     print(json.dumps({"id": case_id, "value": encode(value)}))
 
 
-class Lcg:
-    """A tiny deterministic generator, identical on both runtimes."""
-
-    def __init__(self, seed):
-        self.state = seed
-
-    def bits(self):
-        self.state = (self.state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
-        return self.state
-
-    def uniform(self, lo, hi):
-        return lo + (hi - lo) * ((self.bits() >> 11) / 9007199254740992.0)
-
-    def int(self, lo, hi):
-        return lo + self.bits() % (hi - lo + 1)
-
-    def double(self):
-        """Any finite double, from random bits."""
-        while True:
-            x = struct.unpack("<d", struct.pack("<Q", self.bits()))[0]
-            if x == x and x not in (math.inf, -math.inf):
-                return x
-
-
-def schedule_specs(rng):
-    """Parameter sets for every schedule family pycore has."""
-    specs = []
-    for i in range(12):
-        lr0 = 10 ** rng.uniform(-6, 0)
-        stair = i % 2 == 0
-        specs.append({"framework": "keras", "name": "InverseTimeDecay", "params": {
-            "initial_learning_rate": lr0, "decay_steps": rng.int(1, 500) * 1.0,
-            "decay_rate": rng.uniform(0, 2), "staircase": stair}})
-        specs.append({"framework": "keras", "name": "ExponentialDecay", "params": {
-            "initial_learning_rate": lr0, "decay_steps": rng.uniform(0.5, 300),
-            "decay_rate": rng.uniform(0.05, 1.2), "staircase": stair}})
-        specs.append({"framework": "pytorch", "name": "StepLR", "lr": lr0,
-                      "params": {"step_size": rng.int(1, 60), "gamma": rng.uniform(0.01, 1)}})
-        specs.append({"framework": "pytorch", "name": "CosineAnnealingLR", "lr": lr0,
-                      "params": {"T_max": rng.int(1, 200), "eta_min": lr0 * rng.uniform(0, 1)}})
-    return specs
-
-
 def main():
     rng = Lcg(20261123)
-    for i, spec in enumerate(schedule_specs(rng)):
-        emit("series.%d.%s" % (i, spec["name"]), pycore.lr_series(spec, 600))
-        emit("at.%d.%s" % (i, spec["name"]),
-             [pycore.lr_at(spec, t) for t in (0, 1, 7, 599, 12345, 10 ** 6, 2 ** 40)])
+    for module in (pytorch, pytorch_cycles, transformers, keras, optax, timm):
+        for i, c in enumerate(module.cases(rng)):
+            spec = c["spec"]
+            key = "%s.%d.%s%s" % (spec["framework"], i, spec["name"],
+                                  ".recursive" if c["recursive"] else "")
+            emit("series." + key, pycore.lr_series(spec, c["n"]))
+            emit("at." + key, [pycore.lr_at(spec, t) for t in c["at"]])
+            momentum = pycore.momentum_series(spec, c["n"])
+            if momentum is not None:
+                emit("momentum." + key, momentum)
 
     emit("libm.cos", [math.cos(math.pi * k / 997) for k in range(998)])
 
     doubles = [0.1, 0.07, 0.941, 5e-324, 1e16, 1e15, 1e-5, 1e-4, 2.675, 0.125, 0.5, 1.5,
                -0.0, 0.0, 2.0 ** -1022, 1.7976931348623157e308, math.inf, -math.inf]
+    # The formatter's inputs come from their own generator and are built exactly
+    # (ldexp of whole numbers), so both runtimes format the very same doubles whatever
+    # the schedule cases above drew and however each runtime's pow rounds.
+    rng = Lcg(4242)
     doubles += [rng.double() for _ in range(1500)]
-    doubles += [10 ** rng.uniform(-9, 3) for _ in range(1500)]
+    doubles += [math.ldexp(rng.bits() >> 11, rng.int(-83, -43)) for _ in range(1500)]
     emit("fmt.repr", [pycore.py_repr(x) for x in doubles])
     for p in (1, 3, 6, 12, 17):
         emit("fmt.sig%d" % p, [pycore.format_sig(x, p) for x in doubles])

@@ -6,9 +6,9 @@ magnitude in its list (for a schedule, its peak LR): libm's cos may differ by on
 between the two runtimes, and near a cosine's minimum 1 + cos(x) turns that ulp into a
 large relative difference of a value close to zero.
 
-PyTorch's CosineAnnealingLR is replayed recursively (each LR computed from the previous
-one, as torch does), so those one-ulp cos differences compound along the series: there the
-bound grows as 1e-15 * sqrt(t + 1) at step t, a random walk of one-ulp steps. The cos
+Series that replay a recursion (PyTorch's chainable schedulers: each LR computed from the
+previous one, as torch does; case ids ending in ".recursive") let those one-ulp libm
+differences compound along the series: there the bound grows as 1e-15 * sqrt(t + 1) at step t, a random walk of one-ulp steps. The cos
 difference itself is checked to be at most one ulp.
 """
 import json
@@ -40,10 +40,11 @@ def outputs():
         pytest.fail("node is not installed: install Node.js 20 or newer")
     if not os.path.exists(MICROPYTHON):
         pytest.fail("node_modules is missing: run `python3 build.py test` (it runs npm ci)")
-    env = dict(os.environ, PYTHONPATH=ROOT)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, os.path.join(ROOT, "tests")]))
     cpython = _run([sys.executable, CASES], env)
     micropython = _run([node, os.path.join(ROOT, "tests", "mpy_run.mjs"), MICROPYTHON,
-                        os.path.join(ROOT, "pycore"), CASES])
+                        os.path.join(ROOT, "pycore"), os.path.join(ROOT, "tests", "cases"),
+                        CASES])
     return cpython, micropython
 
 
@@ -100,7 +101,7 @@ def test_cos_differs_by_at_most_one_ulp(outputs):
         assert e1 == e2 and abs(n1 - n2) <= 1
 
 
-@pytest.mark.parametrize("prefix", ["series.", "at.", "fmt.", "errors", "form.", "example.",
+@pytest.mark.parametrize("prefix", ["series.", "at.", "momentum.", "fmt.", "errors", "form.", "example.",
                                     "compute.", "fragment.", "read_fragment.", "quote"])
 def test_same_results(outputs, prefix):
     cpython, micropython = outputs
@@ -108,7 +109,7 @@ def test_same_results(outputs, prefix):
     assert ids, "no case with prefix " + prefix
     problems = []
     for k in ids:
-        recursive = k.startswith("series.") and k.endswith("CosineAnnealingLR")
+        recursive = k.endswith(".recursive")
         _compare(_decode(cpython[k]), _decode(micropython[k]), k, 0.0, problems, recursive)
     assert not problems, "\n".join(problems[:20])
 

@@ -1,6 +1,12 @@
-"""`python3 build.py bench`: cold-load timings of the calculator pages. It reports only.
+"""`python3 build.py bench [engine|pages]`: timings of the schedule engine and of the pages.
 
-For each calculator page, RUNS times: a new browser context (empty cache, cache disabled),
+It reports only (machines are shared and noisy, so no test asserts a time).
+
+engine: for every schedule in pycore's catalogue that needs no metric series,
+``lr_series(spec, 1,000,000)`` on CPython, with the first parameter set the MicroPython
+parity cases (tests/cases) hold for it; the target is under 2 s each.
+
+pages: for each calculator page, RUNS times: a new browser context (empty cache, cache disabled),
 navigate, wait for the `lr:ready` mark, then type into the first input and wait for the
 next `lr:updated` mark. Prints the medians: navigation start to `lr:ready`, bytes
 transferred (encoded body sizes of the document and every resource), and input event to
@@ -58,7 +64,44 @@ def measure(browser, url):
     return ready, size, latency
 
 
-def main(argv):
+SERIES_N = 1000000
+SERIES_TARGET_S = 2.0
+
+
+def engine():
+    """Time lr_series for a million updates of every schedule; print the slowest first."""
+    import time
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    import pycore
+    from cases import keras, optax, pytorch, pytorch_cycles, timm, transformers
+    from cases.lcg import Lcg
+    first = {}
+    rng = Lcg(20261123)
+    for module in (pytorch, pytorch_cycles, transformers, keras, optax, timm):
+        for c in module.cases(rng):
+            key = (c["spec"]["framework"], c["spec"]["name"])
+            first.setdefault(key, c["spec"])
+    rows = []
+    for entry in pycore.catalog():
+        key = (entry["framework"], entry["name"])
+        if entry["metric_driven"]:
+            continue
+        spec = first.get(key)
+        if spec is None:
+            rows.append((float("inf"), key, "no parameter set in tests/cases"))
+            continue
+        t0 = time.perf_counter()
+        pycore.lr_series(spec, SERIES_N)
+        rows.append((time.perf_counter() - t0, key, ""))
+    rows.sort(reverse=True)
+    print("%-14s %-36s %10s" % ("framework", "schedule", "1M steps (s)"))
+    for seconds, (framework, name), note in rows:
+        flag = "  OVER %.0f s" % SERIES_TARGET_S if seconds > SERIES_TARGET_S else ""
+        print("%-14s %-36s %10.2f%s %s" % (framework, name, seconds, flag, note))
+
+
+def pages():
+    """Cold-load timings of the calculator pages in Chromium."""
     from playwright.sync_api import sync_playwright
     chromium = find_chromium()
     if chromium is None:
@@ -82,3 +125,13 @@ def main(argv):
     for path, ready, size, latency in rows:
         print("%-16s %18.0f %11.0f KB %20.1f" % (path, ready, size / 1024, latency))
     print("(medians of %d cold loads each, cache disabled)" % RUNS)
+
+
+def main(argv):
+    which = argv[0] if argv else "all"
+    if which not in ("all", "engine", "pages"):
+        sys.exit("bench: use engine, pages, or nothing for both")
+    if which in ("all", "engine"):
+        engine()
+    if which in ("all", "pages"):
+        pages()

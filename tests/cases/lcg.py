@@ -1,0 +1,37 @@
+"""A tiny deterministic generator, identical on CPython and MicroPython."""
+import math
+import struct
+
+AT = (0, 1, 7, 599, 12345, 10 ** 6, 2 ** 40)  # lr_at steps for closed-form schedules
+
+
+class Lcg:
+    """A 64-bit linear congruential generator (no random module on MicroPython)."""
+
+    def __init__(self, seed):
+        self.state = seed
+
+    def bits(self):
+        self.state = (self.state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
+        return self.state
+
+    def uniform(self, lo, hi):
+        return lo + (hi - lo) * ((self.bits() >> 11) / 9007199254740992.0)
+
+    def int(self, lo, hi):
+        return lo + self.bits() % (hi - lo + 1)
+
+    def choice(self, items):
+        return items[self.bits() % len(items)]
+
+    def double(self):
+        """Any finite double, from random bits."""
+        while True:
+            x = struct.unpack("<d", struct.pack("<Q", self.bits()))[0]
+            if x == x and x not in (math.inf, -math.inf):
+                return x
+
+
+def case(spec, n=600, at=AT, recursive=False):
+    """One parity case."""
+    return {"spec": spec, "n": n, "at": at, "recursive": recursive}

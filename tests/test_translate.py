@@ -1,0 +1,113 @@
+"""translate: the closest spec in another framework, with a measured, honest verdict."""
+import pytest
+
+import pycore
+from pycore.translate import EXACT, shape_formula, staircase, Shape
+
+FRAMEWORKS = ["pytorch", "transformers", "keras", "optax", "timm"]
+
+SOURCES = [
+    {"framework": "pytorch", "name": "CosineAnnealingLR", "lr": 0.1,
+     "params": {"T_max": 100, "eta_min": 0.001}},
+    {"framework": "pytorch", "name": "MultiStepLR", "lr": 0.1,
+     "params": {"milestones": [30, 80], "gamma": 0.1}},
+    {"framework": "pytorch", "name": "StepLR", "lr": 0.05, "params": {"step_size": 25}},
+    {"framework": "transformers", "name": "cosine", "lr": 3e-4,
+     "params": {"num_warmup_steps": 5, "num_training_steps": 30}},
+    {"framework": "keras", "name": "ExponentialDecay", "params": {
+        "initial_learning_rate": 0.1, "decay_steps": 1.0, "decay_rate": 0.97}},
+    {"framework": "optax", "name": "warmup_cosine_decay_schedule", "params": {
+        "init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 10, "decay_steps": 110,
+        "end_value": 1e-5}},
+    {"framework": "timm", "name": "CosineLRScheduler", "lr": 0.01, "params": {
+        "t_initial": 50, "warmup_t": 5, "warmup_lr_init": 1e-4, "warmup_prefix": True,
+        "t_in_epochs": False}},
+]
+
+
+def rel(a, b):
+    return 0.0 if a == b else abs(a - b) / max(abs(a), abs(b))
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s["framework"] + "." + s["name"])
+def test_verdict_is_what_the_numbers_say(source, framework):
+    out = pycore.translate(source, framework)
+    assert out["spec"]["framework"] == framework
+    n = out["horizon"]
+    a = pycore.lr_series(source, n)
+    b = pycore.lr_series(out["spec"], n)
+    diffs = [rel(x, y) for x, y in zip(a, b)]
+    assert out["max_rel_diff"] == max(diffs)
+    first = next((t for t, d in enumerate(diffs) if d > EXACT), None)
+    assert out["first_diff_step"] == first
+    assert out["exact"] == (first is None)
+
+
+def test_same_framework_is_itself():
+    out = pycore.translate(SOURCES[0], "pytorch")
+    assert out["exact"] and out["spec"] == pycore.validate(SOURCES[0])
+
+
+@pytest.mark.parametrize("framework,name", [("keras", "CosineDecay"),
+                                            ("optax", "cosine_decay_schedule"),
+                                            ("timm", "CosineLRScheduler")])
+def test_pytorch_cosine_matches_until_it_rises_again(framework, name):
+    """PyTorch's cosine is periodic; the others hold eta_min: same curve up to T_max."""
+    out = pycore.translate(SOURCES[0], framework, horizon=101)
+    assert out["exact"] and out["spec"]["name"] == name
+    out = pycore.translate(SOURCES[0], framework)
+    assert out["first_diff_step"] == 101
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS[1:])
+def test_milestones_become_each_frameworks_staircase(framework):
+    out = pycore.translate(SOURCES[1], framework)
+    if framework == "transformers":
+        assert not out["exact"] and out["first_diff_step"] == 30
+    else:
+        assert out["exact"], out
+
+
+def test_hf_cosine_matches_optax_warmup_cosine():
+    out = pycore.translate(SOURCES[3], "optax", horizon=31)
+    assert out["exact"] and out["spec"]["name"] == "warmup_cosine_decay_schedule"
+
+
+def test_shape_formula_runs_in_lambdalr():
+    shape = Shape(0.1, "cosine", 90, 0.001, warmup=10, init=0.0)
+    spec = {"framework": "pytorch", "name": "LambdaLR", "lr": 0.1,
+            "params": {"lr_lambda": shape_formula(shape)}}
+    values = pycore.lr_series(spec, 120)
+    assert values[0] == 0.0 and values[10] == pytest.approx(0.1)
+    assert values[100] == pytest.approx(0.001) and values[119] == pytest.approx(0.001)
+
+
+def test_staircase_reads_change_points():
+    assert staircase([1.0, 1.0, 0.5, 0.5, 0.25]) == (1.0, [(2, 0.5), (4, 0.25)])
+    assert staircase([float(i) for i in range(200)]) is None
+
+
+@pytest.mark.parametrize("bad,field", [
+    ({"framework": "pytorch", "name": "StepLR", "lr": 0.1, "params": {"step_size": 1}},
+     "framework"),
+])
+def test_rejects_unknown_framework(bad, field):
+    with pytest.raises(pycore.SpecError) as err:
+        pycore.translate(bad, "tensorflow")
+    assert err.value.field == field
+
+
+@pytest.mark.parametrize("horizon", [0, -1, 1.5, True, 10 ** 9])
+def test_rejects_bad_horizon(horizon):
+    with pytest.raises(pycore.SpecError) as err:
+        pycore.translate(SOURCES[2], "keras", horizon=horizon)
+    assert err.value.field == "horizon"
+
+
+def test_metric_driven_schedules_have_no_curve_to_translate():
+    spec = {"framework": "pytorch", "name": "ReduceLROnPlateau", "lr": 0.1, "params": {},
+            "metrics": [1.0, 0.9]}
+    with pytest.raises(pycore.SpecError) as err:
+        pycore.translate(spec, "keras")
+    assert "metric" in str(err.value)
