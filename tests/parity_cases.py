@@ -39,6 +39,36 @@ def emit(case_id, value):
     print(json.dumps({"id": case_id, "value": encode(value)}))
 
 
+def rounded(value):
+    """value with every float cut to 6 significant digits: drawn parameters can differ by
+    an ulp between the runtimes (their pow rounds differently), and code export writes
+    floats exactly, so export is compared on specs both runtimes hold bit for bit."""
+    if isinstance(value, float):
+        return float(pycore.format_sig(value, 6))
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    if isinstance(value, dict):
+        return dict((k, rounded(v)) for k, v in value.items())
+    return value
+
+
+def emit_export(key, spec, translate):
+    """to_code text (identical on both runtimes) and, for some specs, translations."""
+    try:
+        emit("code." + key, pycore.to_code(spec))
+    except pycore.SpecError as err:
+        emit("code." + key, str(err))
+        return
+    if not translate or pycore.build(spec).metric_driven:
+        return
+    for framework in pycore.frameworks():
+        try:
+            out = pycore.translate(spec, framework, 300)
+        except pycore.SpecError as err:
+            out = str(err)
+        emit("translate.%s.%s" % (key, framework), out)
+
+
 def main():
     rng = Lcg(20261123)
     for module in (pytorch, pytorch_cycles, transformers, keras, optax, timm):
@@ -51,6 +81,8 @@ def main():
             momentum = pycore.momentum_series(spec, c["n"])
             if momentum is not None:
                 emit("momentum." + key, momentum)
+            emit_export(key, rounded(spec), i < 2)
+    emit("catalog", pycore.catalog())
 
     emit("libm.cos", [math.cos(math.pi * k / 997) for k in range(998)])
 

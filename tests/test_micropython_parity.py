@@ -101,7 +101,8 @@ def test_cos_differs_by_at_most_one_ulp(outputs):
         assert e1 == e2 and abs(n1 - n2) <= 1
 
 
-@pytest.mark.parametrize("prefix", ["series.", "at.", "momentum.", "fmt.", "errors", "form.", "example.",
+@pytest.mark.parametrize("prefix", ["series.", "at.", "momentum.", "code.", "catalog",
+                                    "translate.", "fmt.", "errors", "form.", "example.",
                                     "compute.", "fragment.", "read_fragment.", "quote"])
 def test_same_results(outputs, prefix):
     cpython, micropython = outputs
@@ -115,8 +116,8 @@ def test_same_results(outputs, prefix):
 
 
 def test_formatter_strings_are_identical(outputs):
-    """Every formatted number is the same string, not merely close."""
+    """Every formatted number and exported snippet is the same string, not merely close."""
     cpython, micropython = outputs
     for k in cpython:
-        if k.startswith("fmt."):
+        if k.startswith("fmt.") or k.startswith("code."):
             assert cpython[k] == micropython[k], k
