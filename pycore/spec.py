@@ -24,6 +24,8 @@ METRICS = Param("metrics", "metric series",
 
 MAX_SERIES = 10000000  # lr_series refuses more updates than this (keeps a page responsive)
 MAX_STEP = 2 ** 53  # steps beyond this are not exact integers in float64 frameworks
+STEP = Param("step", "int", lo=0, hi=MAX_STEP, help="The update index, from 0.")
+COUNT = Param("n", "int", lo=0, hi=MAX_SERIES, help="How many updates, from update 0.")
 
 
 def frameworks():
@@ -165,27 +167,20 @@ def _build(clean, lr):
     return cls(p, lr)
 
 
-def check_count(value, field, hi):
-    """An update index or count: a whole number from 0 to hi."""
-    if type(value) is bool or not isinstance(value, int) or value < 0 or value > hi:
-        raise SpecError(field, value, "must be a whole number from 0 to %d" % hi)
-    return value
-
-
 def lr_at(spec, step):
     """The LR the framework's optimizer uses for update ``step`` (0-based)."""
-    return build(spec).at(check_count(step, "step", MAX_STEP))
+    return build(spec).at(STEP.check(step, "step"))
 
 
 def lr_series(spec, n):
     """The LRs of updates 0..n-1, as the framework produces them step by step."""
-    return build(spec).series(check_count(n, "n", MAX_SERIES))
+    return build(spec).series(COUNT.check(n, "n"))
 
 
 def momentum_series(spec, n):
     """The momentum (or Adam beta1) of updates 0..n-1 for schedules that cycle it
     (CyclicLR, OneCycleLR with cycle_momentum), else None."""
-    return build(spec).momentum_series(check_count(n, "n", MAX_SERIES))
+    return build(spec).momentum_series(COUNT.check(n, "n"))
 
 
 def to_code(spec):
