@@ -44,29 +44,32 @@ class Shape:
 def translate(spec, framework, horizon=None):
     """The spec in ``framework`` closest to ``spec`` over the first ``horizon`` updates.
 
-    Returns ``{"spec", "exact", "max_rel_diff", "first_diff_step", "horizon"}``:
-    ``first_diff_step`` is the first update whose LRs differ by more than 1e-12 relative
-    (None when exact). Raises SpecError if no spec of that framework can be built.
+    Returns ``{"spec", "exact", "max_rel_diff", "mean_rel_diff", "first_diff_step",
+    "horizon"}``: ``first_diff_step`` is the first update whose LRs differ by more than
+    1e-12 relative (None when exact); the differences are relative to the larger of the
+    two LRs, and steps where a candidate has no value count as 1. Raises SpecError if no spec of that framework can be built.
     """
     clean = validate(spec)
     if framework not in frameworks():
         raise SpecError("framework", framework, "must be one of " + ", ".join(frameworks()))
-    if horizon is None:
-        horizon = default_horizon(clean)
-    if type(horizon) is bool or not isinstance(horizon, int) or not 1 <= horizon <= MAX_SERIES:
-        raise SpecError("horizon", horizon, "must be a whole number from 1 to %d" % MAX_SERIES)
     schedule = build(clean)
     if schedule.metric_driven:
         raise SpecError("name", clean["name"],
                         "is driven by a metric, so it has no fixed curve to translate")
-    source = schedule.series(horizon)
+    if horizon is None:
+        horizon, source = _default_source(clean, schedule)
+    else:
+        if type(horizon) is bool or not isinstance(horizon, int) or not 1 <= horizon <= MAX_SERIES:
+            raise SpecError("horizon", horizon,
+                            "must be a whole number from 1 to %d" % MAX_SERIES)
+        source = schedule.series(horizon)
     if framework == clean["framework"]:
         return _result(clean, source, source, horizon)
     best = None
     for candidate in _candidates(clean, framework, source):
         try:
             target = validate(candidate)
-            values = build(target).series(horizon)
+            values = _target_series(build(target), target, horizon)
         except SpecError:
             continue
         result = _result(target, source, values, horizon)
@@ -76,6 +79,28 @@ def translate(spec, framework, horizon=None):
         raise SpecError("framework", framework,
                         "has no schedule close to %s %s" % (clean["framework"], clean["name"]))
     return best
+
+
+def _default_source(spec, schedule):
+    """The default horizon and the source's LRs over it. A schedule that stops by itself
+    (OneCycleLR after total_steps) gets a horizon that ends where it stops."""
+    horizon = default_horizon(spec)
+    try:
+        return horizon, schedule.series(horizon)
+    except SpecError:
+        horizon = min(horizon, _longest(spec.get("params", {})) + 1)
+        return horizon, schedule.series(horizon)
+
+
+def _target_series(schedule, spec, horizon):
+    """The candidate's LRs over the horizon; where it stops by itself earlier (a PyTorch
+    OneCycleLR's last step), the missing steps are NaN, so they count as differences."""
+    try:
+        return schedule.series(horizon)
+    except SpecError:
+        n = min(horizon, _longest(spec.get("params", {})) + 1)
+        values = schedule.series(n)
+        return values + [float("nan")] * (horizon - n)
 
 
 def default_horizon(spec):
@@ -98,29 +123,42 @@ def _longest(value):
 
 
 def _result(spec, source, values, horizon):
-    worst, first = 0.0, None
+    """The verdict: the largest relative difference, and the first step above EXACT.
+    Differences within EXACT of the source's peak LR count as none (near zero a relative
+    difference says nothing: 1e-20 against 2e-20 is 100%)."""
+    worst, first, total = 0.0, None, 0.0
+    floor = EXACT * _peak(source)
     for t in range(len(source)):
         a, b = source[t], values[t]
-        if a == b:
+        if a == b or abs(a - b) <= floor:
             continue
         d = abs(a - b) / max(abs(a), abs(b))
         if d != d:
             d = 1.0
+        total += d
         if d > worst:
             worst = d
         if first is None and d > EXACT:
             first = t
     return {"spec": spec, "exact": first is None, "max_rel_diff": worst,
-            "first_diff_step": first, "horizon": horizon}
+            "mean_rel_diff": total / len(source), "first_diff_step": first,
+            "horizon": horizon}
+
+
+def _peak(values):
+    """The largest finite LR of a series (0.0 if none)."""
+    return max([abs(v) for v in values if v == v and abs(v) != float("inf")] + [0.0])
 
 
 def _better(a, b):
-    """Exact beats inexact; then the smaller worst difference, then the shorter spec."""
+    """Exact beats inexact, and among exact ones the shorter spec wins. Among inexact
+    ones the smaller mean difference wins (a curve that matches until PyTorch stops beats
+    a constant that is off everywhere), then the smaller worst difference."""
     if a["exact"] != b["exact"]:
         return a["exact"]
     if a["exact"]:
         return _size(a["spec"]) < _size(b["spec"])
-    return a["max_rel_diff"] < b["max_rel_diff"]
+    return (a["mean_rel_diff"], a["max_rel_diff"]) < (b["mean_rel_diff"], b["max_rel_diff"])
 
 
 def _size(value):
@@ -137,10 +175,13 @@ def _candidates(spec, framework, source):
     shape = shape_of(spec)
     if shape is not None:
         out.extend(EMITTERS[framework](shape))
+    rule = DIRECT.get((spec["framework"], spec["name"], framework))
+    if rule is not None:
+        out.extend(rule(spec["params"]))
     stairs = staircase(source)
     if stairs is not None:
         out.extend(STAIR_EMITTERS[framework](stairs))
-    peak = max([v for v in source if v == v and v != float("inf")] + [0.0])
+    peak = _peak(source)
     if peak > 0:
         out.extend(STAIR_EMITTERS[framework]((peak, [])))
     return out
@@ -149,9 +190,13 @@ def _candidates(spec, framework, source):
 # Reading a spec as a shape ---------------------------------------------------------------
 
 def shape_of(spec):
-    """The Shape of a validated spec, or None when its family has none."""
+    """The Shape of a validated spec, or None when its family has none or its peak is not
+    above 0 (a shape is written relative to its peak; an all-zero curve is a staircase)."""
     reader = READERS.get((spec["framework"], spec["name"]))
-    return reader(spec["params"], spec.get("lr")) if reader else None
+    shape = reader(spec["params"], spec.get("lr")) if reader else None
+    if shape is None or not shape.peak > 0:
+        return None
+    return shape
 
 
 def _pt_cosine(p, lr):
@@ -610,3 +655,36 @@ def _stairs_transformers(stairs):
 STAIR_EMITTERS = {"pytorch": _stairs_pytorch, "transformers": _stairs_transformers,
                   "keras": _stairs_keras, "optax": _stairs_optax, "timm": _stairs_timm}
 
+
+# Direct mappings between families that have no common shape ----------------------------
+
+def _onecycle_to_optax(p):
+    """PyTorch OneCycleLR peaks at step pct_start * N - 1 and ends at N - 1; optax's
+    cosine_onecycle_schedule peaks at int(pct_start * T) and ends at T. With T = N - 1 and
+    the peak on the same whole step they are the same curve (the same knots, values and
+    cosine), so that is offered for the two-phase cosine cycle."""
+    if p["anneal_strategy"] != "cos" or p["three_phase"]:
+        return []
+    n = p["total_steps"] or p["epochs"] * p["steps_per_epoch"]
+    peak = p["pct_start"] * n - 1
+    k = int(peak)
+    return [{"framework": "optax", "name": "cosine_onecycle_schedule", "params": {
+        "transition_steps": n - 1, "peak_value": p["max_lr"],
+        "pct_start": (k + 0.5) / (n - 1), "div_factor": p["div_factor"],
+        "final_div_factor": p["final_div_factor"]}}]
+
+
+def _onecycle_to_pytorch(p):
+    """The reverse of _onecycle_to_optax: N = T + 1 and the peak on step int(pct_start*T)."""
+    t = p["transition_steps"]
+    k = int(p["pct_start"] * t)
+    return [{"framework": "pytorch", "name": "OneCycleLR", "lr": p["peak_value"], "params": {
+        "max_lr": p["peak_value"], "total_steps": t + 1, "pct_start": (k + 1) / (t + 1),
+        "div_factor": p["div_factor"], "final_div_factor": p["final_div_factor"],
+        "cycle_momentum": False}}]
+
+
+DIRECT = {
+    ("pytorch", "OneCycleLR", "optax"): _onecycle_to_optax,
+    ("optax", "cosine_onecycle_schedule", "pytorch"): _onecycle_to_pytorch,
+}

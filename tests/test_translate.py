@@ -25,8 +25,8 @@ SOURCES = [
 ]
 
 
-def rel(a, b):
-    return 0.0 if a == b else abs(a - b) / max(abs(a), abs(b))
+def rel(a, b, floor):
+    return 0.0 if abs(a - b) <= floor else abs(a - b) / max(abs(a), abs(b))
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
@@ -37,11 +37,39 @@ def test_verdict_is_what_the_numbers_say(source, framework):
     n = out["horizon"]
     a = pycore.lr_series(source, n)
     b = pycore.lr_series(out["spec"], n)
-    diffs = [rel(x, y) for x, y in zip(a, b)]
+    floor = EXACT * max(abs(x) for x in a)
+    diffs = [rel(x, y, floor) for x, y in zip(a, b)]
     assert out["max_rel_diff"] == max(diffs)
+    assert out["mean_rel_diff"] == pytest.approx(sum(diffs) / n, rel=1e-12, abs=1e-300)
     first = next((t for t, d in enumerate(diffs) if d > EXACT), None)
     assert out["first_diff_step"] == first
     assert out["exact"] == (first is None)
+
+
+def test_a_schedule_that_stops_gets_a_horizon_that_ends_with_it():
+    spec = {"framework": "pytorch", "name": "OneCycleLR", "lr": 0.1,
+            "params": {"max_lr": 0.1, "total_steps": 1000}}
+    out = pycore.translate(spec, "optax")
+    assert out["horizon"] == 1001 and out["spec"]["name"] == "cosine_onecycle_schedule"
+    # the same knots: equal up to PyTorch's last, extrapolated step
+    assert out["first_diff_step"] == 1000
+
+
+def test_one_cycle_back_from_optax_stops_where_pytorch_stops():
+    spec = {"framework": "optax", "name": "cosine_onecycle_schedule",
+            "params": {"transition_steps": 777, "peak_value": 0.01}}
+    out = pycore.translate(spec, "pytorch")
+    assert out["spec"]["name"] == "OneCycleLR"
+    assert out["horizon"] == 1554 and 778 <= out["first_diff_step"] <= 779
+
+
+def test_differences_far_below_the_peak_count_as_none():
+    """HF cosine ends near 0, where a formula's rounding is a large relative error of a
+    negligible LR: within 1e-12 of the peak it is the same schedule."""
+    spec = {"framework": "transformers", "name": "cosine", "lr": 3e-4,
+            "params": {"num_warmup_steps": 100, "num_training_steps": 1000}}
+    out = pycore.translate(spec, "pytorch", horizon=1001)
+    assert out["exact"], out
 
 
 def test_same_framework_is_itself():
