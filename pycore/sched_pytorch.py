@@ -929,10 +929,9 @@ def to_code(spec):
                    if s["name"] not in COMPOSITES)
     formulas = [expr.parse(s["params"]["lr_lambda"], "params.lr_lambda")
                 for s in specs if "lr_lambda" in s["params"]]
-    lines = ["import torch"]
-    if any(f.uses_math for f in formulas):
-        lines.append("import math")
-    lines.append("")
+    lines = ["import math", "import torch", ""]
+    if not any(f.uses_math for f in formulas):
+        lines.pop(0)
     opt = [("lr", literal(spec["lr"]))] + ([("momentum", "0.9")] if momentum else [])
     lines.append("optimizer = " + call("torch.optim.SGD", ["model.parameters()"] + opt))
     lines.append("scheduler = " + _construction(spec, lines, [0]))

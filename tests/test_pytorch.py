@@ -451,7 +451,7 @@ def test_code_numbers_nested_children_in_construction_order():
 
 def test_code_writes_formulas_as_lambdas_with_math_when_needed():
     code = pycore.to_code(spec("LambdaLR", lr_lambda="0.5 * (1 + cos(pi * step / 10))"))
-    assert code.startswith("import torch\nimport math\n\n")
+    assert code.startswith("import math\nimport torch\n\n")
     assert "lr_lambda=lambda epoch: 0.5 * (1 + math.cos(math.pi * epoch / 10))" in code
     assert "import math" not in pycore.to_code(spec("MultiplicativeLR", lr_lambda="0.95"))
 
