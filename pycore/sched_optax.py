@@ -755,6 +755,11 @@ class CosineOnecycleSchedule(_Onecycle):
 
     @staticmethod
     def check(p, lr):
+        if p["div_factor"] * p["final_div_factor"] == 0.0:
+            raise SpecError("params.final_div_factor", p["final_div_factor"],
+                            "must keep div_factor * final_div_factor above 0: here the "
+                            "product underflows to 0 and optax's 1 / (div_factor * "
+                            "final_div_factor) raises ZeroDivisionError")
         CosineOnecycleSchedule.check_values(p)
 
 

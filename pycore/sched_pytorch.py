@@ -268,6 +268,15 @@ class ConstantLR(_Chainable):
         self.scale = p["factor"]
         self.total = p["total_iters"]
 
+    @staticmethod
+    def check(p, lr):
+        f = p["factor"]
+        if lr * f == 0.0 or 1.0 / f == math.inf:
+            raise SpecError("params.factor", f,
+                            "must be large enough that lr * factor is above 0 and "
+                            "1 / factor is finite: torch restores the LR by multiplying by "
+                            "1 / factor, which would give 0 or nan")
+
     def factor(self, t):
         f = self.scale
         return f + (1 - f) if t >= self.total else f
@@ -312,6 +321,16 @@ class LinearLR(_Chainable):
         self.start = p["start_factor"]
         self.end = p["end_factor"]
         self.total = p["total_iters"]
+
+    @staticmethod
+    def check(p, lr):
+        s, e = p["start_factor"], p["end_factor"]
+        if lr * s == 0.0 or abs((e - s) / (p["total_iters"] * s)) == math.inf:
+            raise SpecError("params.start_factor", s,
+                            "must be large enough that lr * start_factor is above 0 "
+                            "and the first step's ratio (end_factor - start_factor) / "
+                            "(total_iters * start_factor) is finite: torch's recursion "
+                            "would give 0 or nan")
 
     def factor(self, t):
         return self.start + (self.end - self.start) * min(self.total, t) / self.total

@@ -202,6 +202,9 @@ class _CycleScheduler(_TimmScheduler):
         if x <= 0:
             raise _beyond(t, "with cycle_mul < 1 the cycles end at t = %r and timm's "
                           "math.log fails from there on" % (t - u + t0 / (1 - mul)))
+        if x == INF:
+            raise _beyond(t, "1 - t / t_initial * (1 - cycle_mul) overflows a float there, "
+                          "so timm's math.floor of its log fails (OverflowError)")
         i = math.floor(math.log(x, mul))
         scale = _power(mul, i, t)
         return i, scale * t0, u - (1 - scale) / (1 - mul) * t0
@@ -213,8 +216,11 @@ class _CycleScheduler(_TimmScheduler):
         if i >= self.cycle_limit:
             return self.lr_min
         k = self.k_decay
-        t_curk = _power(t_curr, k, t)
-        shape = self.shapes([t_curr], [t_i], [_power(t_i, k, t)], [t_curk])
+        t_curk, t_ik = _power(t_curr, k, t), _power(t_i, k, t)
+        if t_ik == 0.0:
+            raise _beyond(t, "the cycle length %r ** k_decay %r underflows to 0 there and "
+                          "timm divides by it (ZeroDivisionError)" % (t_i, k))
+        shape = self.shapes([t_curr], [t_i], [t_ik], [t_curk])
         if shape is None:
             raise _beyond(t, "timm's curve is a complex number there")
         return self.lr_min + self.amplitudes([self.lr * gamma])[0] * shape[0]
@@ -244,7 +250,8 @@ class _CycleScheduler(_TimmScheduler):
             index = None
             last = (b - 1) // t0
         else:
-            if 1 - (b - 1) / t0 * (1 - mul) <= 0:
+            x = 1 - (b - 1) / t0 * (1 - mul)
+            if x <= 0 or x == INF:
                 return None
             # math.log(x, mul) is log(x) / log(mul) in CPython and MicroPython alike
             log, floor, d, log_mul = math.log, math.floor, 1 - mul, math.log(mul)
@@ -297,7 +304,7 @@ class _CycleScheduler(_TimmScheduler):
         if t_currs and min(t_currs) < 0 and k != math.floor(k):
             return None
         length_ks, t_curks = self.k_powers(lengths), self.k_powers(t_currs)
-        if length_ks is None or t_curks is None:
+        if length_ks is None or t_curks is None or 0.0 in length_ks:
             return None
         shape = self.shapes(t_currs, [lengths[i] for i in index],
                             [length_ks[i] for i in index], t_curks)

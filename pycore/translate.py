@@ -132,9 +132,12 @@ def _result(spec, source, values, horizon):
         a, b = source[t], values[t]
         if a == b or abs(a - b) <= floor:
             continue
-        d = abs(a - b) / max(abs(a), abs(b))
+        if a != a or b != b:
+            d = 1.0  # a NaN (a step the candidate never reaches) differs fully
+        else:
+            d = abs(a - b) / max(abs(a), abs(b))
         if d != d:
-            d = 1.0
+            d = 1.0  # inf against inf of the other sign
         total += d
         if d > worst:
             worst = d
