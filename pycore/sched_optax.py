@@ -424,14 +424,7 @@ class LinearSchedule(_OptaxSchedule):
     summary = "A straight line from init_value to end_value, then hold."
     doc = DOC % name
     notes = INT32_NOTE
-    params = (
-        _lr("init_value", "The value before and at the start of the transition."),
-        _lr("end_value", "The value reached at the end of the transition and held after."),
-        _steps("transition_steps",
-               "Steps the transition takes; 0 or less keeps init_value throughout."),
-        _steps("transition_begin", "Steps at init_value before the transition starts "
-                                   "(negative counts as 0).", 0),
-    )
+    params = tuple(prm for prm in PolynomialSchedule.params if prm.name != "power")
 
     @staticmethod
     def make(p):

@@ -152,7 +152,12 @@ def _check(cls, clean, lr, where):
 
 def build(spec):
     """Validate spec and return its Schedule object."""
-    return _build(validate(spec), None)
+    return build_valid(validate(spec))
+
+
+def build_valid(clean):
+    """The Schedule object of a spec ``validate`` already returned (no second check)."""
+    return _build(clean, None)
 
 
 def _build(clean, lr):

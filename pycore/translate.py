@@ -11,7 +11,7 @@ measured.
 """
 from .errors import SpecError
 from .numfmt import format_sig, py_repr
-from .spec import MAX_SERIES, build, frameworks, validate
+from .spec import MAX_SERIES, build_valid, frameworks, validate
 
 EXACT = 1e-12  # relative difference below which two LRs count as the same
 MAX_STAIRS = 64  # staircases with more steps than this are not offered as tables
@@ -52,7 +52,7 @@ def translate(spec, framework, horizon=None):
     clean = validate(spec)
     if framework not in frameworks():
         raise SpecError("framework", framework, "must be one of " + ", ".join(frameworks()))
-    schedule = build(clean)
+    schedule = build_valid(clean)
     if schedule.metric_driven:
         raise SpecError("name", clean["name"],
                         "is driven by a metric, so it has no fixed curve to translate")
@@ -69,7 +69,7 @@ def translate(spec, framework, horizon=None):
     for candidate in _candidates(clean, framework, source):
         try:
             target = validate(candidate)
-            values = _target_series(build(target), target, horizon)
+            values = _target_series(build_valid(target), target, horizon)
         except SpecError:
             continue
         result = _result(target, source, values, horizon)
