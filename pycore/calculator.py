@@ -10,6 +10,7 @@ import json
 import math
 
 from .errors import SpecError
+from .form import is_digits, parse_number
 from .numfmt import format_int, format_lr, format_sig, py_repr
 from .spec import build, lr_at, validate
 
@@ -83,48 +84,6 @@ def example_inputs(example_id):
             return raw
     raise SpecError("example", example_id, "must be one of " + ", ".join(
         e["id"] for e in EXAMPLES))
-
-
-def _is_digits(text):
-    """True for a non-empty run of ASCII digits."""
-    if not text:
-        return False
-    for ch in text:
-        if ch not in "0123456789":
-            return False
-    return True
-
-
-def parse_number(text, field):
-    """Parse typed text as a finite decimal number, strictly, or raise SpecError.
-
-    Accepts 12, -0.5, .5, 3., 1e-3 and 1E+3; refuses empty text, spaces inside, commas,
-    hex, nan, infinity and anything that overflows.
-    """
-    if not isinstance(text, str):
-        text = str(text)
-    s = text.strip()
-    if not s:
-        raise SpecError(field, text, "enter a number")
-    if "," in s:
-        raise SpecError(field, text, "use a dot for decimals and no thousands separators, e.g. 1.5")
-    body = s[1:] if s[0] in "+-" else s
-    mantissa, exponent = body, ""
-    for mark in "eE":
-        if mark in body:
-            mantissa, exponent = body.split(mark, 1)
-            break
-    whole, _, frac = mantissa.partition(".")
-    ok = (whole == "" or _is_digits(whole)) and (frac == "" or _is_digits(frac)) and (
-        whole != "" or frac != "")
-    if "e" in body or "E" in body:
-        ok = ok and _is_digits(exponent[1:] if exponent[:1] in "+-" else exponent)
-    if not ok:
-        raise SpecError(field, text, "enter a number like 0.01 or 1e-3")
-    value = float(s)
-    if not math.isfinite(value):
-        raise SpecError(field, text, "too large; enter a finite number")
-    return value
 
 
 def _read_field(f, raw):
@@ -398,6 +357,6 @@ def _apply_spec(raw, text, step_text):
     raw["steps_per_epoch"] = str(spe)
     raw["staircase"] = p["staircase"]
     if step_text is not None:
-        if not _is_digits(step_text) or len(step_text) > 16:
+        if not is_digits(step_text) or len(step_text) > 16:
             raise SpecError("step", step_text, "must be a whole number of updates")
         raw["epoch"] = _plain(int(step_text) / spe)

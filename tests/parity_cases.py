@@ -9,7 +9,8 @@ import json
 import math
 
 import pycore
-from cases import keras, optax, pytorch, pytorch_cycles, timm, transformers
+from cases import (analysis_cases, dataio_cases, form_cases, keras, optax, pytorch,
+                   pytorch_cycles, sanity_cases, timm, transformers)
 from cases.lcg import Lcg
 from pycore import calculator
 
@@ -150,6 +151,8 @@ def main():
                  "#x=%E2%82%AC%F0%9F%98%80"):
         emit("read_fragment." + frag[:24], calculator.read_fragment(frag))
     emit("quote", calculator.quote('{"a": "é €/?&=#"}'))
+    for module in (form_cases, analysis_cases, sanity_cases, dataio_cases):
+        module.parity(emit)
 
 
 main()

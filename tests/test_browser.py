@@ -9,73 +9,12 @@ from urllib.parse import urlparse
 
 import pytest
 
-from build import find_chromium
-from conftest import DIST
+from conftest import DIST, READY, open_page
 from pycore import calculator, lr_at, py_repr
 
-sync_api = pytest.importorskip("playwright.sync_api")
+PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
 
-PAGES = ["", "calculator/"]
-READY = "performance.getEntriesByName('lr:ready').length > 0"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    path = find_chromium()
-    if path is None:
-        pytest.fail("no Chromium found: install it (Debian/Ubuntu: apt-get install -y chromium) "
-                    "or set CHROMIUM to its path")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
-
-
-class Watch:
-    """Collects what must never happen on a page: foreign requests and errors."""
-
-    def __init__(self, page):
-        self.foreign, self.errors, self.failed, self.requested = [], [], [], []
-        page.route("**/*", self.route)
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("response", lambda r: r.status >= 400 and self.failed.append(
-            "%d %s" % (r.status, r.url)))
-
-    def route(self, route):
-        url = route.request.url
-        host = urlparse(url).hostname
-        if url.startswith("data:") or url.startswith("blob:") or host == "127.0.0.1":
-            self.requested.append(url)
-            route.continue_()
-        else:
-            self.foreign.append(url)
-            route.abort()
-
-    def check(self, page):
-        assert self.foreign == [], "requests to other hosts: %s" % self.foreign
-        assert self.errors == [], "console errors: %s" % self.errors
-        assert self.failed == [], "failed responses: %s" % self.failed
-        assert page.locator(".py-error").count() == 0, page.locator(".py-error").all_inner_texts()
-
-
-@pytest.fixture
-def context(browser):
-    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-    ctx.grant_permissions(["clipboard-read", "clipboard-write"])
-    yield ctx
-    ctx.close()
-
-
-def open_page(context, url, ready=True):
-    page = context.new_page()
-    watch = Watch(page)
-    page.goto(url)
-    if ready:
-        page.wait_for_function(READY, timeout=30000)
-    return page, watch
+PAGES = ["", "calculator/", "explorer/"]
 
 
 def result(page):
@@ -89,7 +28,7 @@ def fill(page, key, text):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_loads_cleanly(context, site_url, path):
-    page, watch = open_page(context, site_url + path, ready=path.startswith("calculator"))
+    page, watch = open_page(context, site_url + path, ready=path != "")
     page.wait_for_load_state("networkidle")
     assert page.title()
     watch.check(page)
@@ -270,7 +209,7 @@ def test_search_finds_calculator_terms(context, site_url):
         try:
             page.wait_for_selector(".md-search-result__item", timeout=5000)
             break
-        except sync_api.TimeoutError:
+        except PlaywrightTimeout:
             continue
     assert "calculator" in page.inner_text(".md-search-result").lower()
     watch.check(page)

@@ -24,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STAGE = os.path.join(ROOT, ".build", "stage")
 sys.path.insert(0, ROOT)
 
-from pycore import calculator  # noqa: E402
+from pycore import calculator, explorer, frameworks  # noqa: E402
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\.(\w+)\s*\}\}")
 MATH = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
@@ -53,6 +53,8 @@ def on_page_markdown(markdown, page, config, files):
         example, key = match.group(1), match.group(2)
         if example == "widget" and key == "calculator":
             return calculator_widget()
+        if example == "widget" and key == "explorer":
+            return explorer_widget()
         if example not in cache:
             try:
                 cache[example] = calculator.worked_example(example)
@@ -133,4 +135,120 @@ def calculator_widget():
         'id="lr-copy">Copy results</button><button type="button" class="md-button" '
         'id="lr-reset">Reset</button><span class="lr-status" id="lr-status" role="status">'
         "Starting the calculator…</span></div></div>",
+    ])
+
+
+def _run_field(key, hidden_help=""):
+    """A text input of the explorer's training-length helper."""
+    e = html.escape
+    fid = "run-" + key
+    return ('<div class="lrx-field"><label for="%s">%s</label><input type="text" id="%s" '
+            'inputmode="numeric" spellcheck="false" autocomplete="off" '
+            'aria-describedby="%s-error"><small class="lrx-error" id="%s-error" role="alert" '
+            'hidden></small></div>' % (fid, e(explorer.RUN_LABELS[key]), fid, fid, fid))
+
+
+def _radio(name, value, label, checked=False):
+    return ('<label class="lrx-radio"><input type="radio" name="%s" id="%s-%s" value="%s"%s> '
+            '%s</label>' % (name, name, value, value, " checked" if checked else "",
+                            html.escape(label)))
+
+
+def explorer_widget():
+    """The explorer's static frame; the page glue generates the schedule's fields."""
+    options = "".join('<option value="%s">%s</option>' % (fw, fw) for fw in frameworks())
+    return "".join([
+        '<div class="lrx" id="lrx"><div class="lrx-grid">',
+        '<form id="lrx-form" class="lrx-form" novalidate autocomplete="off" '
+        '>',
+        '<fieldset class="lrx-fieldset"><legend>Schedule</legend><div class="lrx-fields">',
+        '<div class="lrx-field"><label for="lrx-framework">Framework</label>',
+        '<select id="lrx-framework">', options, '</select></div>',
+        '<div class="lrx-field"><label for="lrx-name">Schedule</label>',
+        '<select id="lrx-name"></select></div></div>',
+        '<p class="lrx-help"><span id="lrx-summary"></span> <a id="lrx-doc" href="#">'
+        'documentation</a></p><p class="lrx-help" id="lrx-notes" hidden></p>',
+        '<div class="lrx-fields" id="lrx-params"></div>',
+        '<small class="lrx-error" id="lrx-form-error" role="alert" hidden></small>',
+        '</fieldset>',
+        '<fieldset class="lrx-fieldset"><legend>Training length</legend>',
+        '<div class="lrx-choice" role="radiogroup" aria-label="Length from">',
+        _radio("run-from", "steps", "I know the updates per epoch", True),
+        _radio("run-from", "data", "Work it out from the data set"), '</div>',
+        '<div class="lrx-fields" id="run-steps-fields">', _run_field("steps_per_epoch"),
+        '</div><div class="lrx-fields" id="run-data-fields" hidden>',
+        _run_field("dataset_size"), _run_field("batch_size"), _run_field("devices"),
+        _run_field("accum"),
+        '<div class="lrx-field lrx-field--check"><label><input type="checkbox" '
+        'id="run-drop_last"> drop_last (skip the last partial batch)</label></div></div>',
+        '<div class="lrx-fields">', _run_field("epochs"), '</div>',
+        '<div class="lrx-choice" role="radiogroup" aria-label="scheduler.step() is called">',
+        '<span>scheduler.step() is called</span>',
+        _radio("run-stepping", "update", "after every optimizer update"),
+        _radio("run-stepping", "epoch", "once per epoch", True), '</div></fieldset>',
+        '<fieldset class="lrx-fieldset"><legend>Inspect</legend><div class="lrx-fields">',
+        '<div class="lrx-field"><label for="lrx-at">Scheduler step to inspect</label>'
+        '<input type="text" id="lrx-at" inputmode="numeric" spellcheck="false" '
+        'autocomplete="off" aria-describedby="lrx-at-help lrx-at-error">'
+        '<small class="lrx-help" id="lrx-at-help">Counted from 0: the update number, or the '
+        'epoch when the scheduler steps once per epoch.</small>'
+        '<small class="lrx-error" id="lrx-at-error" role="alert" hidden></small></div>',
+        '<div class="lrx-field"><label for="lrx-resume">Resume from update</label>'
+        '<input type="text" id="lrx-resume" inputmode="numeric" spellcheck="false" '
+        'autocomplete="off" aria-describedby="lrx-resume-help lrx-resume-error">'
+        '<small class="lrx-help" id="lrx-resume-help">The optimizer updates already done '
+        'when the checkpoint was saved (leave empty if not resuming).</small>'
+        '<small class="lrx-error" id="lrx-resume-error" role="alert" hidden></small></div>',
+        '</div></fieldset></form>',
+        '<div class="lrx-results" id="lrx-results">',
+        '<p class="lr-notice" id="lrx-link-notice" role="status" hidden></p>',
+        '<div aria-live="polite" aria-atomic="true" id="lrx-live">',
+        '<div class="lr-primary"><span id="lrx-at-label">Learning rate</span>'
+        '<output id="lrx-lr" data-testid="lr-result">…</output></div>',
+        '<dl class="lrx-dl"><dt>Phase</dt><dd id="lrx-phase">…</dd>'
+        '<dt>Next change</dt><dd id="lrx-next">…</dd></dl></div>',
+        '<p class="lr-stale-note" id="lrx-stale-note" hidden>These results are for the last '
+        'valid inputs. Fix the field marked in red to update them.</p>',
+        '<dl class="lrx-dl" id="lrx-stats"></dl>',
+        '<h3 id="lrx-warnings-title">Checks</h3>',
+        '<ul class="lrx-warnings" id="lrx-warnings" aria-labelledby="lrx-warnings-title"></ul>',
+        '<p class="lrx-help" id="lrx-no-warnings" hidden>No problems found with this schedule '
+        'and run.</p>',
+        '</div></div>',
+        '<div class="lrx-toolbar">',
+        '<label class="lrx-check"><input type="checkbox" id="lrx-log"> Log scale</label>',
+        '<button type="button" class="md-button" data-action="pin">Pin this curve</button>',
+        '<button type="button" class="md-button" data-action="compare-frameworks">'
+        'Compare with other frameworks</button>',
+        '<button type="button" class="md-button" data-action="clear-pins">Clear pins</button>',
+        '</div>',
+        '<div class="lrx-chart" id="lrx-chart" data-lr-chart tabindex="0" role="img" '
+        'aria-label="Learning rate against the scheduler step; the values table below gives '
+        'the numbers" aria-describedby="lrx-hover"></div>',
+        '<p class="lrx-hover" id="lrx-hover" aria-live="polite"></p>',
+        '<ul class="lrx-legend" id="lrx-legend"></ul>',
+        '<details class="lrx-details"><summary>Values table</summary>'
+        '<table class="lrx-table"><caption>Learning rate at evenly spaced scheduler steps'
+        '</caption><thead><tr><th scope="col">Step</th><th scope="col">LR</th>'
+        '<th scope="col">Exact value</th></tr></thead><tbody id="lrx-table-body"></tbody>'
+        '</table></details>',
+        '<h3>Export</h3><div class="lrx-toolbar">',
+        '<div class="lrx-field lrx-field--inline"><label for="lrx-every">Every k-th step'
+        '</label><input type="text" id="lrx-every" value="1" inputmode="numeric" '
+        'aria-describedby="lrx-every-error"><small class="lrx-error" id="lrx-every-error" '
+        'role="alert" hidden></small></div>',
+        '<button type="button" class="md-button" data-action="csv">CSV</button>',
+        '<button type="button" class="md-button" data-action="json">JSON</button>',
+        '<button type="button" class="md-button" data-action="png">PNG</button>',
+        '<button type="button" class="md-button" data-action="svg">SVG</button>',
+        '<button type="button" class="md-button" data-action="copy-link">Copy link</button>',
+        '<button type="button" class="md-button" data-action="reset">Reset</button>',
+        '<span class="lr-status" id="lrx-status" role="status">Starting the explorer…</span>',
+        '</div>',
+        '<h3>Code</h3><div class="lrx-tabs" role="tablist" id="lrx-code-tabs" '
+        'aria-label="Code by framework"></div><div id="lrx-code-panels"></div>',
+        '<button type="button" class="md-button" id="lrx-other-code" data-action="other-code">'
+        'Show code for the other frameworks</button>',
+        '<h3>Resume from a checkpoint</h3><div id="lrx-resume-out"></div>',
+        '</div>',
     ])

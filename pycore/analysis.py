@@ -1,0 +1,492 @@
+"""Exact evaluation in slices, and a running summary of a curve, so a page never blocks.
+
+A million-step run is computed a slice at a time between browser frames:
+
+* ``Stream(schedule, n_total)`` hands out the values of ``schedule.series(n_total)`` in
+  order, ``take(k)`` at a time, bit for bit equal to the series whatever the slicing.
+* ``Scan(n, columns, marks)`` consumes those values slice by slice and keeps everything
+  the page shows about the curve (extremes, a down-sampled envelope for the chart, where
+  the LR falls, restarts, the phase at marked steps) without keeping the values.
+
+How ``Stream`` reproduces ``series`` exactly, per kind of schedule:
+
+* ``TorchScheduler`` subclasses (every PyTorch scheduler, composites included): it
+  carries the current LR as PyTorch does: step 0 is ``initial(schedule.lr)``, step t is
+  ``step(lr, t)``. Those are the methods SequentialLR and ChainedScheduler drive their
+  children with, and every ``series`` of the module is a faster replay of them.
+* ``ReduceLROnPlateau`` (and transformers' ``reduce_lr_on_plateau``, the same class): its
+  ``step`` needs the metric, so it carries a ``plateau.Plateau`` fed ``metrics[t - 1]``,
+  as its ``series`` does.
+* Every other schedule (transformers, Keras, optax, timm) is a pure function of the step
+  whose ``series`` equals ``at(t)`` at each t, so it evaluates ``at(t)``; for timm's
+  step-driven schedulers the decay comes from their own ``decay_series`` per slice.
+* The fallback, ``WHOLE``: timm's ``PlateauLRScheduler`` (a warmup line, then the plateau
+  logic from the LR it left; its ``at`` replays the series) is computed with one
+  ``series(n_total)`` on the first take and handed out in slices.
+
+The tests check every parity case of every framework against ``series`` with slices of
+1, 7 and 1000 values.
+"""
+from .errors import SpecError
+from .plateau import Plateau, ReduceLROnPlateau, check_metric_count
+from .sched_timm import PlateauLRScheduler, _CycleScheduler, _TimmScheduler
+from .schedules import TorchScheduler
+
+WHOLE = (PlateauLRScheduler,)  # schedules computed with one series() call (see above)
+MAX_DROPS = 1000  # how many drop steps a summary lists (it counts them all)
+
+
+class Stream:
+    """The values of ``schedule.series(n_total)``, handed out in order by ``take``.
+
+    ``t`` is the next step. When the framework refuses a step (``SpecError``, e.g.
+    OneCycleLR past total_steps), ``take`` returns the values before it, ``error`` holds
+    the SpecError and ``stopped_at`` the refused step; later takes return [].
+    """
+
+    def __init__(self, schedule, n_total):
+        self.schedule = schedule
+        self.n_total = n_total
+        self.t = 0
+        self.error = None
+        self.stopped_at = None
+        self._lr = None  # the LR of step t - 1, for schedules that carry it
+        self._whole = None  # (values, error) of the fallback's single series() call
+        self._plateau = None  # ReduceLROnPlateau's decision state
+        self._fill = self._pick()
+
+    def _pick(self):
+        """The method that appends the next values for this kind of schedule."""
+        s = self.schedule
+        if isinstance(s, WHOLE):
+            return self._fill_whole
+        if isinstance(s, ReduceLROnPlateau):
+            self._plateau = Plateau(s.p)
+            return self._fill_plateau
+        if isinstance(s, TorchScheduler):
+            return self._fill_torch
+        if isinstance(s, _TimmScheduler):
+            return self._fill_timm
+        return self._fill_at
+
+    def take(self, k):
+        """The next k values (fewer at the end of the run or at a refused step)."""
+        k = min(k, self.n_total - self.t)
+        if k <= 0 or self.error is not None:
+            return []
+        out = []
+        try:
+            self._fill(out, k)
+        except SpecError as err:
+            self.error = err
+            self.stopped_at = self.t + len(out)
+        self.t += len(out)
+        return out
+
+    def _fill_torch(self, out, k):
+        """PyTorch's stepping: the constructor's initial step, then step(lr, t)."""
+        s = self.schedule
+        append, step = out.append, s.step
+        t, end = self.t, self.t + k
+        lr = self._lr
+        if t == 0:
+            lr = s.initial(s.lr)
+            append(lr)
+            t = 1
+        for t in range(t, end):
+            lr = step(lr, t)
+            append(lr)
+        self._lr = lr
+
+    def _fill_plateau(self, out, k):
+        """ReduceLROnPlateau: the base LR, then one plateau step per metric."""
+        s = self.schedule
+        metrics, append, step = s.metrics, out.append, self._plateau.step
+        t, end = self.t, self.t + k
+        lr = self._lr
+        if t == 0:
+            lr = s.initial(s.lr)
+            append(lr)
+            t = 1
+        last = len(metrics)  # step t needs metrics[t - 1]
+        for t in range(t, min(end, last + 1)):
+            lr = step(lr, metrics[t - 1])
+            append(lr)
+        self._lr = lr
+        if end > last + 1:
+            check_metric_count(last + 2, metrics, "step", last + 1)
+
+    def _fill_at(self, out, k):
+        """A pure function of the step: at(t)."""
+        at, append = self.schedule.at, out.append
+        for t in range(self.t, self.t + k):
+            append(at(t))
+
+    def _fill_timm(self, out, k):
+        """timm: the warmup line through at(t); the decay through decay_series per slice
+        (get_lr where it gives None, as timm's series does), except for equal cycles
+        longer than twice the slice: their decay_series computes a whole cycle per call,
+        so get_lr step by step keeps each slice's work proportional to its length."""
+        s = self.schedule
+        t, end = self.t, self.t + k
+        warm = max(s.warmup_t, 1)
+        if t < warm:
+            self._fill_at(out, min(end, warm) - t)
+            t = min(end, warm)
+        if t < end:
+            shift = s.warmup_t if s.warmup_prefix else 0
+            long_cycles = (isinstance(s, _CycleScheduler) and s.cycle_mul == 1
+                           and s.t_initial > 2 * k)
+            fast = None if long_cycles else s.decay_series(t - shift, end - shift)
+            if fast is None:
+                get_lr, append = s.get_lr, out.append
+                for u in range(t, end):
+                    append(get_lr(u))
+            else:
+                out.extend(fast)
+
+    def _fill_whole(self, out, k):
+        """The fallback: slices of one series(n_total) call, or of its longest prefix
+        that the framework computes when it refuses a later step."""
+        if self._whole is None:
+            self._whole = _longest_series(self.schedule, self.n_total)
+        values, error = self._whole
+        out.extend(values[self.t:self.t + k])
+        if len(out) < k:
+            raise error
+
+
+def _longest_series(schedule, n):
+    """(series(n), None), or (the longest series(m) that works, the SpecError of
+    series(m + 1)) when the framework refuses a step before n."""
+    try:
+        return schedule.series(n), None
+    except SpecError as err:
+        error = err
+    good, bad = 0, n  # series(good) works, series(bad) raises
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        try:
+            schedule.series(mid)
+            good = mid
+        except SpecError as err:
+            bad, error = mid, err
+    return schedule.series(good), error
+
+
+class Scan:
+    """A running summary of the values of steps 0..n-1, fed in order in any slices.
+
+    ``columns`` is the chart's width in down-sampling columns; ``marks`` are steps whose
+    value, next change and phase the summary reports. ``result()`` gives the summary (see
+    ``result``); ``stop(t, message)`` ends the run early at step t.
+
+    Works for any float list (the momentum curve too): only the phase labels speak of
+    learning rates. NaN values count as neither rising nor falling and are left out of
+    min, max and the envelope.
+    """
+
+    def __init__(self, n, columns, marks=()):
+        self.n = n
+        self.t = 0  # steps fed so far
+        self.stopped_at = None
+        self.stop_message = None
+        self.every = n <= 4 * columns  # the envelope is simply every step
+        self.columns = columns
+        self.env_x, self.env_y = [], []
+        self.col = None  # the open column: [index, end step, its extremes (see _merge)]
+        self.env_next = 0  # the index of the next column to open
+        self.first = self.last = None
+        self.lo = self.hi = None  # (value, step) of the extremes so far
+        self.total = 0.0
+        self.prev = None  # value of step t - 1
+        self.trend = None  # the last move: True falling, False rising, None none yet
+        self.restarts = 0
+        self.rises = 0
+        self.drops_total = 0
+        self.drops = []
+        self.first_move = None  # direction of step 0 -> 1: -1, 0, 1
+        self.last_nonzero = -1
+        self.marks = sorted(set(m for m in marks if 0 <= m < n))
+        self.mark_info = {}  # t -> [value, next_change, direction, trend, restarts]
+        self.waiting = []  # marks whose next change is not seen yet
+
+    # --- feeding ---------------------------------------------------------------------
+
+    def feed(self, values):
+        """Take the values of the next len(values) steps."""
+        if self.stopped_at is not None or self.t + len(values) > self.n:
+            raise SpecError("values", len(values), "must stay within the %d steps of the "
+                            "run (%d fed so far)" % (self.n, self.t))
+        if not values:
+            return
+        t0 = self.t
+        total = sum(values)
+        clean = total == total  # no NaN (nor inf - inf) in the slice
+        self.total += total
+        if t0 == 0:
+            self.first = values[0]
+        self.last = values[-1]
+        self._envelope(values, t0, clean)
+        self._zeros(values, t0)
+        self._moves(values, t0)
+        self._next_changes(values, t0)
+        self.t = t0 + len(values)
+
+    def stop(self, t, message):
+        """End the run at step t, which the framework refused (t = steps fed so far)."""
+        if t != self.t:
+            raise SpecError("t", t, "must be the number of steps fed so far (%d)" % self.t)
+        self.stopped_at = t
+        self.stop_message = message
+
+    def _moves(self, values, t0):
+        """Directions, drops and restarts, split at the marks to record their state."""
+        before = self.prev
+        start = 0
+        for m in self.marks:
+            if t0 <= m < t0 + len(values):
+                self._directions(values, start, m - t0 + 1, t0)
+                start = m - t0 + 1
+                self._record(m, values[m - t0], values[m - t0 - 1] if m > t0 else before)
+        self._directions(values, start, len(values), t0)
+
+    def _directions(self, values, a, b, t0):
+        """Update the move statistics with values[a:b], the steps from t0 + a."""
+        if a >= b:
+            return
+        prev = values[a - 1] if a > 0 else self.prev
+        if prev is None:  # step 0: no move into it
+            prev = values[a]
+            a += 1
+        part = values[a:b]
+        if part and self.first_move is None:
+            self.first_move = _direction(prev, part[0])
+        if part and not (part[0] == prev == part[-1] and part.count(prev) == len(part)):
+            self._count_moves(part, prev, t0 + a)
+        self.prev = values[b - 1]
+
+    def _count_moves(self, part, prev, t):
+        """The per-value loop: drops, rises and restarts of part (step t on)."""
+        falling, restarts, rises, drops = self.trend, self.restarts, 0, 0
+        before = prev
+        for v in part:
+            if v < prev:
+                drops += 1
+                falling = True
+            elif v > prev:
+                if falling:
+                    restarts += 1
+                falling = False
+                rises += 1
+            prev = v
+        if drops and len(self.drops) < MAX_DROPS:
+            self.drops.extend(_drop_steps(part, before, t, MAX_DROPS - len(self.drops)))
+        self.trend, self.restarts = falling, restarts
+        self.rises += rises
+        self.drops_total += drops
+
+    def _record(self, m, value, before):
+        """Keep mark m's value and the move state after it (its phase is named at the
+        end, when it is known whether the run changes at all)."""
+        move = None if before is None else _direction(before, value)
+        self.mark_info[m] = [value, None, move, self.trend, self.restarts]
+        self.waiting.append(m)
+
+    def _next_changes(self, values, t0):
+        """Find, for marks still waiting, the first later step whose value differs."""
+        still = []
+        for m in self.waiting:
+            info = self.mark_info[m]
+            i = max(0, m + 1 - t0)
+            part = values[i:]
+            value = info[0]
+            if value == value and part.count(value) == len(part):  # NaN differs from all
+                still.append(m)
+                continue
+            for j in range(len(part)):
+                if part[j] != value:
+                    info[1] = t0 + i + j
+                    break
+            else:
+                still.append(m)
+        self.waiting = still
+
+    def _zeros(self, values, t0):
+        """Track the last step whose value is not exactly 0."""
+        k = len(values)
+        if values[-1] != 0:
+            self.last_nonzero = t0 + k - 1
+        elif values.count(0) != k:
+            i = k - 1
+            while values[i] == 0:
+                i -= 1
+            self.last_nonzero = t0 + i
+
+    # --- the envelope and the extremes -------------------------------------------------
+
+    def _envelope(self, values, t0, clean):
+        """Down-sample the slice into the chart envelope and update min and max."""
+        if self.every:
+            ext = _extremes(values, t0, clean)
+            if ext is not None:
+                self._extreme(ext)
+                if clean:
+                    self.env_x.extend(range(t0, t0 + len(values)))
+                    self.env_y.extend(values)
+                else:
+                    for i in range(len(values)):
+                        if values[i] == values[i]:
+                            self.env_x.append(t0 + i)
+                            self.env_y.append(values[i])
+            return
+        i, k = 0, len(values)
+        while i < k:
+            if self.col is None:
+                c = self.env_next
+                self.col = [c, (c + 1) * self.n // self.columns, None]
+            j = min(k, self.col[1] - t0)
+            ext = _extremes(values[i:j], t0 + i, clean)
+            if ext is not None:
+                self._extreme(ext)
+                self._merge(ext)
+            if t0 + j == self.col[1]:
+                self._flush(self.col)
+                self.col = None
+            i = j
+
+    def _extreme(self, ext):
+        """Merge a slice's extremes into the run's (the first occurrence wins)."""
+        lo, hi = ext[1], ext[2]
+        if self.lo is None or lo[0] < self.lo[0]:
+            self.lo = lo
+        if self.hi is None or hi[0] > self.hi[0]:
+            self.hi = hi
+
+    def _merge(self, ext):
+        """Merge a slice's (first, min, max, last) into the open column."""
+        col = self.col
+        if col[2] is None:
+            col[2] = list(ext)
+            return
+        have = col[2]
+        if ext[1][0] < have[1][0]:
+            have[1] = ext[1]
+        if ext[2][0] > have[2][0]:
+            have[2] = ext[2]
+        have[3] = ext[3]
+
+    def _flush(self, col):
+        """Append a finished column's points to the envelope."""
+        self.env_next = col[0] + 1
+        xs, ys = _column_points(col)
+        self.env_x.extend(xs)
+        self.env_y.extend(ys)
+
+    # --- the summary -----------------------------------------------------------------
+
+    def result(self):
+        """The summary of the steps fed so far (all of them once the run is fed):
+
+        n (steps covered), first, last, min/argmin, max/argmax (first occurrence),
+        mean, envelope {"x": steps, "y": values} (per column the first, min, max and last
+        points in step order; every step when n <= 4 * columns), zero_at (the step from
+        which the value stays exactly 0 to the end, else None), decreases, increases,
+        changes, restarts (how often it starts rising again after falling), drops (the
+        first MAX_DROPS steps t with v[t] < v[t - 1]) and drops_total, stopped_at and
+        stop_message (see ``stop``), and marks {t: {"lr", "next_change", "phase"}}.
+        """
+        n = self.t
+        xs, ys = list(self.env_x), list(self.env_y)
+        if self.col is not None and self.col[2] is not None:
+            more = _column_points(self.col)
+            xs.extend(more[0])
+            ys.extend(more[1])
+        changes = self.drops_total > 0 or self.rises > 0
+        marks = {}
+        for m in self.marks:
+            if m < n:
+                info = self.mark_info[m]
+                marks[m] = {"lr": info[0], "next_change": info[1],
+                            "phase": _phase(info, changes, self.first_move)}
+        zero_at = self.last_nonzero + 1
+        return {
+            "n": n, "first": self.first, "last": self.last if n else None,
+            "min": self.lo[0] if self.lo else None, "argmin": self.lo[1] if self.lo else None,
+            "max": self.hi[0] if self.hi else None, "argmax": self.hi[1] if self.hi else None,
+            "mean": self.total / n if n else None,
+            "envelope": {"x": xs, "y": ys},
+            "zero_at": zero_at if n and zero_at < n else None,
+            "decreases": self.drops_total > 0, "increases": self.rises > 0,
+            "changes": changes, "restarts": self.restarts,
+            "drops": list(self.drops), "drops_total": self.drops_total,
+            "stopped_at": self.stopped_at, "stop_message": self.stop_message,
+            "marks": marks,
+        }
+
+
+def _direction(before, value):
+    """-1 for a fall from before to value, 1 for a rise, 0 when flat (or NaN)."""
+    if value < before:
+        return -1
+    return 1 if value > before else 0
+
+
+def _drop_steps(part, prev, t, need):
+    """The first ``need`` steps in part (step t on, prev before it) that fall."""
+    out = []
+    for v in part:
+        if v < prev:
+            out.append(t)
+            if len(out) == need:
+                break
+        prev = v
+        t += 1
+    return out
+
+
+def _extremes(part, t, clean):
+    """((first, step), (min, step), (max, step), (last, step)) of a non-empty slice
+    starting at step t, NaN left out (None if it holds only NaN); ``clean`` says it holds
+    no NaN, so the builtins can run on it directly."""
+    if clean:
+        lo, hi = min(part), max(part)
+        return ((part[0], t), (lo, t + part.index(lo)), (hi, t + part.index(hi)),
+                (part[-1], t + len(part) - 1))
+    keep = [i for i in range(len(part)) if part[i] == part[i]]
+    if not keep:
+        return None
+    values = [part[i] for i in keep]
+    lo, hi = min(values), max(values)
+    return ((values[0], t + keep[0]), (lo, t + keep[values.index(lo)]),
+            (hi, t + keep[values.index(hi)]), (values[-1], t + keep[-1]))
+
+
+def _column_points(col):
+    """A column's first, min, max and last points in step order, each step once."""
+    xs, ys = [], []
+    for value, step in sorted(col[2], key=lambda p: p[1]):
+        if not xs or xs[-1] != step:
+            xs.append(step)
+            ys.append(value)
+    return xs, ys
+
+
+def _phase(info, changes, first_move):
+    """The phase label of a mark: "constant" when the run never changes; else "warmup"
+    (rising before any fall), "stable" (flat before any fall, or flat after a rise),
+    "decay" (falling, or flat after a fall); after k restarts "restart k: rising",
+    "restart k: stable" or "restart k: decay". Step 0 takes the direction of the first
+    move (0 -> 1). OneCycleLR's final annealing counts as decay."""
+    if not changes:
+        return "constant"
+    move, trend, restarts = info[2:]
+    if move is None:
+        move = first_move or 0
+    if move < 0 or (move == 0 and trend):
+        word = "decay"
+    elif move > 0:
+        word = "warmup" if restarts == 0 else "rising"
+    else:
+        word = "stable"
+    return word if restarts == 0 else "restart %d: %s" % (restarts, word)

@@ -1,0 +1,146 @@
+"""The schedule explorer in a real Chromium: every result comes from pycore and every
+failure mode is caught (foreign requests, console errors, .py-error) by conftest's Watch."""
+import csv
+import io
+import json
+from urllib.parse import unquote
+
+from conftest import open_page
+from pycore import explorer, form, lr_series, py_repr, validate
+
+
+def value(page):
+    return page.get_attribute("[data-testid=lr-result]", "data-value")
+
+
+def same(shown, expected):
+    """The browser's MicroPython libm may differ from CPython's by an ulp, which PyTorch's
+    recursive schedules carry along (see test_micropython_parity.py): 1e-14 relative."""
+    return abs(float(shown) - expected) <= 1e-14 * abs(expected)
+
+
+def updated(page, count):
+    page.wait_for_function(
+        "performance.getEntriesByName('lr:updated').length >= %d" % count, timeout=30000)
+
+
+def test_default_schedule_matches_pycore(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    s = explorer.default_state()
+    values, _ = explorer.read(s)
+    assert value(page) == py_repr(lr_series(values["clean"], 1)[0])
+    assert page.inner_text("#lrx-status") == ""
+    assert page.locator("#run-data-fields").is_hidden()
+    watch.check(page)
+
+
+def test_typing_updates_results_chart_and_link(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    page.fill("#lrx-at", "37")
+    updated(page, 1)
+    spec = {"framework": "pytorch", "name": "CosineAnnealingLR", "lr": 0.1,
+            "params": {"T_max": 100}}
+    assert same(value(page), lr_series(spec, 100)[37])
+    fragment = unquote(page.evaluate("location.hash"))
+    assert "step=37" in fragment
+    assert page.locator("#lrx-chart canvas").count() >= 1
+    watch.check(page)
+
+
+def test_bad_value_shows_a_message_and_keeps_the_last_result(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    before = value(page)
+    fid = form.field_id("params.T_max")
+    page.fill("#" + fid, "abc")
+    page.wait_for_selector("#%s-error:not([hidden])" % fid)
+    assert "number" in page.inner_text("#%s-error" % fid).lower()
+    assert page.input_value("#" + fid) == "abc"
+    assert "lrx-stale" in page.get_attribute("#lrx-results", "class")
+    assert value(page) == before
+    watch.check(page)
+
+
+def test_switching_schedule_generates_its_form(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    page.select_option("#lrx-framework", "transformers")
+    updated(page, 1)
+    page.select_option("#lrx-name", "linear")
+    updated(page, 2)
+    assert page.locator("#" + form.field_id("params.num_warmup_steps")).count() == 1
+    watch.check(page)
+
+
+def test_shared_link_reproduces_the_page(context, site_url):
+    s = explorer.default_state()
+    s["raw"] = form.raw_from_spec({"framework": "pytorch", "name": "OneCycleLR", "lr": 0.1,
+                                   "params": {"max_lr": 0.1, "total_steps": 1000}})
+    s["run"].update({"stepping": "update", "steps_per_epoch": "10", "epochs": "100"})
+    s["at"] = "250"
+    values, errors = explorer.read(s)
+    assert errors == {}
+    url = site_url + "explorer/#" + explorer.fragment_of(s, values)
+    page, watch = open_page(context, url)
+    assert same(value(page), lr_series(values["clean"], 1000)[250])
+    assert page.input_value("#" + form.field_id("params.total_steps")) == "1000"
+    watch.check(page)
+
+
+def test_warning_appears_for_its_case(context, site_url):
+    s = explorer.default_state()
+    s["raw"] = form.raw_from_spec({"framework": "pytorch", "name": "OneCycleLR", "lr": 0.1,
+                                   "params": {"max_lr": 0.1, "total_steps": 1000}})
+    s["run"].update({"stepping": "update", "steps_per_epoch": "20", "epochs": "100"})
+    values, _ = explorer.read(s)
+    page, watch = open_page(context, site_url + "explorer/#" + explorer.fragment_of(s, values))
+    assert page.locator("#lrx-warnings [data-id=onecycle_too_short]").count() == 1
+    page.fill("#run-epochs", "50")
+    updated(page, 1)
+    assert page.locator("#lrx-warnings [data-id=onecycle_too_short]").count() == 0
+    watch.check(page)
+
+
+def test_csv_export_equals_lr_series(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    with page.expect_download() as info:
+        page.click("[data-action=csv]")
+    rows = list(csv.reader(io.StringIO(open(info.value.path()).read())))
+    spec = {"framework": "pytorch", "name": "CosineAnnealingLR", "lr": 0.1,
+            "params": {"T_max": 100}}
+    assert all(same(r[-1], x) for r, x in zip(rows[1:], lr_series(spec, 100)))
+    assert len(rows) == 101
+    watch.check(page)
+
+
+def test_state_survives_a_reload_through_local_storage(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    fid = form.field_id("params.T_max")
+    page.fill("#" + fid, "not yet")
+    page.goto(site_url + "explorer/")
+    page.wait_for_selector("#" + fid)
+    page.wait_for_function("document.getElementById(%s).value === 'not yet'" % json.dumps(fid))
+    watch.check(page)
+
+
+def test_keyboard_reaches_every_control(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    controls = page.eval_on_selector_all(
+        "#lrx input:not([type=file]), #lrx select, #lrx button, #lrx-chart",
+        "els => els.filter(e => e.offsetParent !== null).map(e => e.id || e.textContent)")
+    seen = set()
+    page.focus("#lrx-framework")
+    for _ in range(200):
+        seen.add(page.evaluate("document.activeElement.id || document.activeElement.textContent"))
+        page.keyboard.press("Tab")
+    radios = set(c for c in controls if c.startswith("run-from-") or c.startswith("run-stepping-"))
+    missing = set(controls) - seen - radios  # a radio group is one tab stop
+    assert missing == set()
+    watch.check(page)
+
+
+def test_spec_in_link_is_validated_like_typed_input(context, site_url):
+    bad = json.dumps({"framework": "pytorch", "name": "StepLR", "lr": -1,
+                      "params": {"step_size": 3}})
+    page, watch = open_page(context, site_url + "explorer/#spec=" + explorer._quote(bad))
+    assert "not used" in page.inner_text("#lrx-link-notice")
+    assert validate(json.loads(unquote(page.evaluate("location.hash"))[6:].split("&")[0]))
+    watch.check(page)
