@@ -190,7 +190,11 @@ class Curve:
         if self.summary is not None or todo <= 0:
             self._finish()
             return 0
-        chunk = self.stream.take(todo)
+        chunk = None
+        if self.stream.t == 0 and self.n <= k:
+            chunk = self._whole()
+        if chunk is None:
+            chunk = self.stream.take(todo)
         if chunk:
             self.scan.feed(chunk)
             if self.values is not None:
@@ -202,12 +206,31 @@ class Curve:
             self._finish()
         return len(chunk)
 
+    def _whole(self):
+        """All n values in one ``series`` call (the schedules' fast path) when the run fits
+        in one slice; None when the framework refuses a step (the stream finds which)."""
+        try:
+            values = self.schedule.series(self.n)
+        except SpecError:
+            return None
+        self.stream = _Done(self.n)
+        return values
+
     def _finish(self):
         if self.summary is None:
             self.summary = self.scan.result()
 
     def done(self):
         return self.summary is not None
+
+
+class _Done:
+    """A finished stream (the whole run came from one series call)."""
+
+    def __init__(self, n):
+        self.t = n
+        self.error = None
+        self.stopped_at = None
 
 
 class Job:

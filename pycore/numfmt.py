@@ -80,14 +80,33 @@ def _round_trips(x, q, s):
 
 
 def _shortest(x):
-    """The shortest digits that read back as x (x finite, > 0), nearest first."""
-    for p in range(1, 18):
-        q, s = _round_sig(x, p)
-        for cand in (q, q - 1, q + 1):
-            if 10 ** (p - 1) <= cand < 10 ** p and _round_trips(x, cand, s):
-                return str(cand), s
-    q, s = _round_sig(x, 17)
-    return str(q), s
+    """The shortest digits that read back as x (x finite, > 0), nearest first.
+
+    If some p-digit decimal reads back as x, so does a (p+1)-digit one (append a zero),
+    so the shortest length is found by bisection over 1..17 (about 5 tries, not 17).
+    """
+    lo, hi = 1, 17
+    best = _digits_that_fit(x, 17)
+    if best is None:
+        q, s = _round_sig(x, 17)
+        return str(q), s
+    while lo < hi:
+        mid = (lo + hi) // 2
+        found = _digits_that_fit(x, mid)
+        if found is None:
+            lo = mid + 1
+        else:
+            hi, best = mid, found
+    return best
+
+
+def _digits_that_fit(x, p):
+    """The p-digit decimal nearest x that reads back as x, as (digits, exponent), or None."""
+    q, s = _round_sig(x, p)
+    for cand in (q, q - 1, q + 1):
+        if 10 ** (p - 1) <= cand < 10 ** p and _round_trips(x, cand, s):
+            return str(cand), s
+    return None
 
 
 def _special(x):

@@ -24,7 +24,18 @@ sys.path.insert(0, ROOT)
 
 from build import DIST, Handler, find_chromium  # noqa: E402
 
-PAGES = ["calculator/"]
+PAGES = ["calculator/", "explorer/"]
+
+
+def explorer_100k():
+    """The explorer with a 100,000-update run (the issue's latency target)."""
+    from pycore import explorer, form
+    s = explorer.default_state()
+    s["raw"] = form.raw_from_spec({"framework": "pytorch", "name": "CosineAnnealingLR",
+                                   "lr": 0.1, "params": {"T_max": 100000}})
+    s["run"].update({"stepping": "update", "steps_per_epoch": "1000", "epochs": "100"})
+    values, _ = explorer.read(s)
+    return "explorer/#" + explorer.fragment_of(s, values)
 RUNS = 7
 
 TRANSFERRED = """() => {
@@ -34,7 +45,7 @@ TRANSFERRED = """() => {
 }"""
 
 INPUT_LATENCY = """async () => {
-  const input = document.querySelector('#lr-form input[type=text]');
+  const input = document.querySelector('#lr-form input[type=text], #lrx-at');
   const before = performance.getEntriesByName('lr:updated').length;
   const t0 = performance.now();
   input.value = input.value + '1';
@@ -149,7 +160,7 @@ def pages():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        for path in PAGES:
+        for path in PAGES + [explorer_100k()]:
             runs = [measure(browser, base + path) for _ in range(RUNS)]
             rows.append((path, statistics.median(r[0] for r in runs),
                          statistics.median(r[1] for r in runs),
@@ -158,7 +169,7 @@ def pages():
     server.shutdown()
     print("%-16s %18s %14s %20s" % ("page", "to lr:ready (ms)", "transferred", "input to update (ms)"))
     for path, ready, size, latency in rows:
-        print("%-16s %18.0f %11.0f KB %20.1f" % (path, ready, size / 1024, latency))
+        print("%-16s %18.0f %11.0f KB %20.1f" % (path[:16], ready, size / 1024, latency))
     print("(medians of %d cold loads each, cache disabled)" % RUNS)
 
 
