@@ -144,3 +144,85 @@ def test_spec_in_link_is_validated_like_typed_input(context, site_url):
     assert "not used" in page.inner_text("#lrx-link-notice")
     assert validate(json.loads(unquote(page.evaluate("location.hash"))[6:].split("&")[0]))
     watch.check(page)
+
+
+def _open_state(context, site_url, spec, **run):
+    s = explorer.default_state()
+    s["raw"] = form.raw_from_spec(spec)
+    s["run"].update(run)
+    values, errors = explorer.read(s)
+    assert errors == {}
+    page, watch = open_page(context, site_url + "explorer/#" + explorer.fragment_of(s, values))
+    return page, watch, values
+
+
+def test_formula_error_names_the_column(context, site_url):
+    page, watch, _ = _open_state(context, site_url, {
+        "framework": "pytorch", "name": "LambdaLR", "lr": 0.1,
+        "params": {"lr_lambda": "0.95 ** epoch"}})
+    fid = form.field_id("params.lr_lambda")
+    page.fill("#" + fid, "0.95 ** (epoch")
+    page.wait_for_selector("#%s-error:not([hidden])" % fid)
+    assert "column" in page.inner_text("#%s-error" % fid).lower()
+    watch.check(page)
+
+
+def test_metric_series_drives_reduce_on_plateau(context, site_url):
+    spec = {"framework": "pytorch", "name": "ReduceLROnPlateau", "lr": 0.1,
+            "params": {"patience": 1}, "metrics": [1.0, 0.9, 0.9, 0.9, 0.9, 0.9, 0.8]}
+    page, watch, values = _open_state(context, site_url, spec)
+    series = lr_series(values["clean"], 7)
+    table = page.text_content("#lrx-table-body")  # inside a closed <details>
+    assert py_repr(series[-1]) in table
+    fid = form.field_id("metrics")
+    page.fill("#" + fid, "1\n0.5\nabc")
+    page.wait_for_selector("#%s-error:not([hidden])" % fid)
+    assert "line 3" in page.inner_text("#%s-error" % fid).lower()
+    watch.check(page)
+
+
+def test_resume_helper_gives_the_lr_to_continue_with(context, site_url):
+    spec = {"framework": "transformers", "name": "linear", "lr": 0.001,
+            "params": {"num_warmup_steps": 100, "num_training_steps": 1000}}
+    page, watch, values = _open_state(context, site_url, spec, stepping="update",
+                                      steps_per_epoch="100", epochs="10")
+    page.fill("#lrx-resume", "500")
+    updated(page, 1)
+    text = page.inner_text("#lrx-resume-out")
+    assert "load_state_dict" in text
+    from pycore import format_lr
+    assert format_lr(lr_series(spec, 1000)[500]) in text
+    watch.check(page)
+
+
+def test_pins_and_log_scale(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    page.click("[data-action=pin]")
+    updated(page, 1)
+    page.fill("#" + form.field_id("params.T_max"), "50")
+    updated(page, 2)
+    legend = page.inner_text("#lrx-legend")
+    assert "differs by up to" in legend
+    page.check("#lrx-log")
+    updated(page, 3)
+    assert "log=1" in page.evaluate("location.hash")
+    watch.check(page)
+
+
+def test_pytorch_snippet_reproduces_the_values(context, site_url):
+    torch = __import__("pytest").importorskip("torch")
+    page, watch = open_page(context, site_url + "explorer/")
+    code = page.inner_text("#lrx-code-pytorch")
+    model = torch.nn.Linear(1, 1)
+    scope = {"model": model}
+    exec(code, scope)
+    got = []
+    for _ in range(100):
+        got.append(scope["optimizer"].param_groups[0]["lr"])
+        scope["optimizer"].step()
+        scope["scheduler"].step()
+    rows = page.eval_on_selector_all("#lrx-table-body tr", "rs => rs.map(r => r.cells[2].textContent)")
+    steps = page.eval_on_selector_all("#lrx-table-body tr", "rs => rs.map(r => r.cells[0].textContent)")
+    for step, exact in zip(steps, rows):
+        assert same(exact, got[int(step.split()[-1])])
+    watch.check(page)
