@@ -226,3 +226,78 @@ def test_pytorch_snippet_reproduces_the_values(context, site_url):
     for step, exact in zip(steps, rows):
         assert same(exact, got[int(step.split()[-1])])
     watch.check(page)
+
+
+def test_reset_returns_to_the_defaults(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    first = value(page)
+    page.select_option("#lrx-framework", "keras")
+    updated(page, 1)
+    page.click("[data-action=reset]")
+    updated(page, 2)
+    assert page.input_value("#lrx-framework") == "pytorch" and value(page) == first
+    watch.check(page)
+
+
+def test_children_can_be_added_and_removed(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    page.select_option("#lrx-name", "SequentialLR")
+    updated(page, 1)
+    child = "#" + form.field_id("params.schedulers[2].name")
+    assert page.locator(child).count() == 0
+    page.click("[data-action=child-add]")
+    # three children need two milestones: a message appears, the results go stale
+    page.wait_for_selector(".lrx-error:not([hidden])")
+    assert page.locator(child).count() == 1
+    page.click("[data-action=child-remove][data-index='2']")
+    updated(page, 2)
+    assert page.locator(child).count() == 0
+    assert page.locator(".lrx-error:not([hidden])").count() == 0
+    watch.check(page)
+
+
+def test_png_svg_and_json_downloads(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    got = {}
+    for action in ("png", "svg", "json"):
+        with page.expect_download() as info:
+            page.click("[data-action=%s]" % action)
+        got[action] = open(info.value.path(), "rb").read()
+    assert got["png"].startswith(b"\x89PNG")
+    assert b"<svg" in got["svg"][:200]
+    data = json.loads(got["json"])
+    assert data["spec"]["name"] == "CosineAnnealingLR" and len(data["rows"]) == 100
+    watch.check(page)
+
+
+def test_hover_read_out_gives_the_exact_value(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    page.focus("#lrx-chart")
+    page.keyboard.press("Home")
+    page.wait_for_function("document.getElementById('lrx-hover').textContent.length > 0")
+    assert page.inner_text("#lrx-hover").startswith("epoch 0: LR 0.1")
+    watch.check(page)
+
+
+def test_compare_with_other_frameworks_pins_translations(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    page.click("[data-action=compare-frameworks]")
+    updated(page, 1)
+    legend = page.inner_text("#lrx-legend")
+    for fw in ("transformers", "keras", "optax", "timm"):
+        assert fw in legend
+    watch.check(page)
+
+
+def test_uploaded_metric_file_is_read_as_data(context, site_url, tmp_path):
+    spec = {"framework": "pytorch", "name": "ReduceLROnPlateau", "lr": 0.1,
+            "params": {"patience": 1}, "metrics": [1.0, 0.9]}
+    page, watch, _ = _open_state(context, site_url, spec)
+    f = tmp_path / "log.csv"
+    f.write_text("1.0\n0.9\n<img src=x onerror=alert(1)>\n")
+    page.set_input_files("#lrx-metrics-file", str(f))
+    fid = form.field_id("metrics")
+    page.wait_for_selector("#%s-error:not([hidden])" % fid)
+    assert "line 3" in page.inner_text("#%s-error" % fid).lower()
+    assert page.locator("img[src=x]").count() == 0
+    watch.check(page)

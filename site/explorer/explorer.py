@@ -126,7 +126,7 @@ def _allowed(f):
 
 def render_schedule_fields(container, raw, prefix):
     """All fields of one (possibly nested) schedule, into container."""
-    for f in form.fields(raw["framework"], raw["name"]):
+    for f in form.fields(raw["framework"], raw["name"], child=bool(prefix)):
         path = prefix + f["path"]
         key = f["path"].split(".")[-1]
         if f["path"] == "lr":
