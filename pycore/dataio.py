@@ -26,16 +26,17 @@ _DECIMAL_COMMA = "use a dot for decimals and no thousands separators, e.g. 1.5"
 # --- reading -------------------------------------------------------------------------------
 
 
-def _is_digits(text):
+def is_digits(text):
     """True for a non-empty run of ASCII digits."""
     return text != "" and text.strip("0123456789") == ""
 
 
-def _number(text):
+def read_number(text):
     """Read a cell strictly: (value, None), or (None, why) when it is not a number.
 
-    The rules of ``pycore.form.parse_number`` (12, -0.5, .5, 3., 1e-3, 1E+3; nothing
-    else), returning the reason instead of raising so a long column reads quickly. Plain
+    The site's one number syntax (12, -0.5, .5, 3., 1e-3, 1E+3; nothing else), returning
+    the reason instead of raising so a long column reads quickly; ``pycore.form.parse_number``
+    raises it as a SpecError. Plain
     unsigned decimals, most of any metric file, take a short path.
     """
     s = text.strip()
@@ -54,10 +55,10 @@ def _number(text):
             mantissa, exponent = body.split(mark, 1)
             break
     whole, _, frac = mantissa.partition(".")
-    ok = (whole != "" or frac != "") and (whole == "" or _is_digits(whole)) and (
-        frac == "" or _is_digits(frac))
+    ok = (whole != "" or frac != "") and (whole == "" or is_digits(whole)) and (
+        frac == "" or is_digits(frac))
     if exponent is not None:
-        ok = ok and _is_digits(exponent[1:] if exponent[:1] in "+-" else exponent)
+        ok = ok and is_digits(exponent[1:] if exponent[:1] in "+-" else exponent)
     if not ok:
         return None, _NOT_A_NUMBER
     value = float(s)
@@ -198,7 +199,7 @@ def _has_label(cells):
     message about its line) rather than as a column name.
     """
     for cell in cells:
-        if cell and _number(cell)[1] not in (None, _DECIMAL_COMMA):
+        if cell and read_number(cell)[1] not in (None, _DECIMAL_COMMA):
             return True
     return False
 
@@ -269,7 +270,7 @@ def _column_index(layout, column):
         return None
     if layout.header and text in names:
         return names.index(text)
-    if _is_digits(text) and 1 <= int(text) <= len(names):
+    if is_digits(text) and 1 <= int(text) <= len(names):
         return int(text) - 1
     shown = names if len(names) <= 20 else names[:20] + ["..."]
     raise SpecError("metrics", column, "no such column; choose one of " + ", ".join(shown))
@@ -282,7 +283,7 @@ def _check_decimal_comma(layout, lines):
         return
     cells = layout.row(lines[layout.start], layout.first)
     first = cells[0][1:] if cells[0][:1] in "+-" else cells[0]
-    if _is_digits(first) and _is_digits(cells[1]):
+    if is_digits(first) and is_digits(cells[1]):
         raise SpecError("metrics", ",".join(cells), (
             "line %d: %s looks like a decimal comma; write %s, or add a header row to mark "
             "a table" % (layout.first, _quoted(",".join(cells)), ".".join(cells))))
@@ -304,7 +305,7 @@ def _read_one(layout, lines):
         s = lines[index].strip()
         if not s or s[0] == "#":
             continue
-        value, why = _number(s)
+        value, why = read_number(s)
         if why is not None:
             return {0: values}, {0: _not_a_number(layout, 0, s, why, index + 1)}
         values.append(value)
@@ -332,7 +333,7 @@ def _read_columns(layout, lines, wanted):
         for i in wanted:
             if i in failed:
                 continue
-            value, why = _number(cells[i])
+            value, why = read_number(cells[i])
             if why is None:
                 values[i].append(value)
             else:

@@ -382,10 +382,6 @@ def schedule_label(clean):
     return "%s %s" % (clean["framework"], clean["name"])
 
 
-def _phase_text(mark):
-    return mark["phase"] if mark else ""
-
-
 def _next_change_text(mark, t, run):
     """How many scheduler steps until the LR next changes, in words."""
     if mark is None:
@@ -413,7 +409,7 @@ def _result(job):
     out["lr"] = mark["lr"] if mark else None
     out["lr_text"] = format_lr(mark["lr"]) if mark else "not reached"
     out["lr_repr"] = py_repr(mark["lr"]) if mark else ""
-    out["phase"] = _phase_text(mark)
+    out["phase"] = mark["phase"] if mark else ""
     out["next_change"] = _next_change_text(mark, at, run)
     if s["n"]:
         out["stats"] = [
@@ -447,19 +443,15 @@ def _result(job):
                                      len(curves), False, "momentum"))
         legend.append({"key": "momentum", "label": "momentum (right axis)",
                        "color": len(legend), "note": ""})
-    marker = at if axis == "epoch" else at
     chart = {"version": 2, "xlabel": axis, "ylabel": "learning rate", "log": v["log"],
-             "marker": marker, "curves": curves,
-             "drops": ([x for x in s["drops"]] if clean["name"] in _PLATEAU_NAMES else [])}
+             "marker": at, "curves": curves,
+             "drops": list(s["drops"]) if "metrics" in clean else []}
     out["chart"] = chart
     out["chart_json"] = json.dumps(chart)
     out["legend"] = legend
     out["table"] = values_table(job.main.values, run)
     out["stopped"] = s["stopped_at"]
     return out
-
-
-_PLATEAU_NAMES = ("ReduceLROnPlateau", "reduce_lr_on_plateau", "PlateauLRScheduler")
 
 
 def _diff_note(diff, run):
@@ -581,7 +573,7 @@ RUN_KEYS = (("epochs", "epochs"), ("spe", "steps_per_epoch"), ("data", "dataset_
 def fragment_of(state, values):
     """The URL fragment (without '#') of a valid state: spec, step and the run."""
     q = _quote
-    parts = ["spec=" + q(json.dumps(_plain_spec(values["clean"]), separators=(",", ":"))),
+    parts = ["spec=" + q(json.dumps(values["clean"], separators=(",", ":"))),
              "step=%d" % values["at"]]
     run = state["run"]
     parts.append("stepping=" + values["run"]["stepping"])
@@ -600,11 +592,6 @@ def fragment_of(state, values):
     if state.get("pins"):
         parts.append("pins=" + q(json.dumps(state["pins"], separators=(",", ":"))))
     return "&".join(parts)
-
-
-def _plain_spec(clean):
-    """The spec as stored in links (the validated spec, defaults included)."""
-    return clean
 
 
 def read_fragment(fragment):

@@ -21,9 +21,10 @@ Field paths name a value in the raw state: ``"lr"``, ``"metrics"``, ``"name"`` (
 schedule itself), ``"params.gamma"``, ``"params.schedulers[1].name"``,
 ``"params.schedulers[1].params.gamma"``, ``"params.cosine_kwargs[0].peak_value"``.
 """
-import math
 
 from . import expr
+from . import dataio
+from .dataio import is_digits, read_number
 from .errors import SpecError
 from .numfmt import py_repr
 from .params import REQUIRED
@@ -143,45 +144,18 @@ MAX_INT_DIGITS = 20  # longer whole numbers go through float parsing (CPython ca
 # --- numbers ----------------------------------------------------------------------------
 
 
-def is_digits(text):
-    """True for a non-empty run of ASCII digits (str.isdigit also takes other scripts)."""
-    if not text:
-        return False
-    for ch in text:
-        if ch not in "0123456789":
-            return False
-    return True
-
-
 def parse_number(text, field):
     """Parse typed text as a finite decimal number, strictly, or raise SpecError.
 
     Accepts 12, -0.5, .5, 3., 1e-3 and 1E+3; refuses empty text, spaces inside, commas,
-    hex, nan, infinity and anything that overflows. The one number parser of the site.
+    hex, nan, infinity and anything that overflows (the rules of ``dataio.read_number``,
+    the one number reader of the site).
     """
     if not isinstance(text, str):
         text = str(text)
-    s = text.strip()
-    if not s:
-        raise SpecError(field, text, "enter a number")
-    if "," in s:
-        raise SpecError(field, text, "use a dot for decimals and no thousands separators, e.g. 1.5")
-    body = s[1:] if s[0] in "+-" else s
-    mantissa, exponent = body, ""
-    for mark in "eE":
-        if mark in body:
-            mantissa, exponent = body.split(mark, 1)
-            break
-    whole, _, frac = mantissa.partition(".")
-    ok = (whole == "" or is_digits(whole)) and (frac == "" or is_digits(frac)) and (
-        whole != "" or frac != "")
-    if "e" in body or "E" in body:
-        ok = ok and is_digits(exponent[1:] if exponent[:1] in "+-" else exponent)
-    if not ok:
-        raise SpecError(field, text, "enter a number like 0.01 or 1e-3")
-    value = float(s)
-    if not math.isfinite(value):
-        raise SpecError(field, text, "too large; enter a finite number")
+    value, why = read_number(text)
+    if why is not None:
+        raise SpecError(field, text, why)
     return value
 
 
@@ -621,7 +595,6 @@ def _parse_map(text, path, item):
 
 def _read_metrics(raw, reading):
     """The metric series from the pasted text and chosen column (pycore.dataio parses)."""
-    from . import dataio  # here, not at the top: dataio uses this module's parse_number
 
     reading.paths.append("metrics")
     try:

@@ -210,7 +210,7 @@ def test_series_number_rules_are_the_forms_rules():
             expected = calculator.parse_number(text, "x")
         except SpecError:
             expected = None
-        assert dataio._number(text)[0] == expected, text
+        assert dataio.read_number(text)[0] == expected, text
 
 
 def test_series_error_names_the_column_of_a_table():
