@@ -4,9 +4,12 @@ A million-step run is computed a slice at a time between browser frames:
 
 * ``Stream(schedule, n_total)`` hands out the values of ``schedule.series(n_total)`` in
   order, ``take(k)`` at a time, bit for bit equal to the series whatever the slicing.
-* ``Scan(n, columns, marks)`` consumes those values slice by slice and keeps everything
-  the page shows about the curve (extremes, a down-sampled envelope for the chart, where
-  the LR falls, restarts, the phase at marked steps) without keeping the values.
+* ``Scan(n, columns)`` consumes those values slice by slice and keeps everything the page
+  shows about the curve (extremes, a down-sampled envelope for the chart, where the LR
+  falls, restarts) without keeping the values, plus a checkpoint of the move state every
+  n / columns steps, so ``mark(values, t)`` names the phase at any step t afterwards in
+  about n / columns operations (a page that kept the values answers a new chosen step
+  without scanning the run again).
 
 How ``Stream`` reproduces ``series`` exactly, per kind of schedule:
 
@@ -33,7 +36,6 @@ from .sched_timm import PlateauLRScheduler, _CycleScheduler, _TimmScheduler
 from .schedules import TorchScheduler
 
 WHOLE = (PlateauLRScheduler,)  # schedules computed with one series() call (see above)
-MAX_DROPS = 1000  # how many drop steps a summary lists (it counts them all)
 
 
 class Stream:
@@ -177,16 +179,16 @@ def _longest_series(schedule, n):
 class Scan:
     """A running summary of the values of steps 0..n-1, fed in order in any slices.
 
-    ``columns`` is the chart's width in down-sampling columns; ``marks`` are steps whose
-    value, next change and phase the summary reports. ``result()`` gives the summary (see
-    ``result``); ``stop(t, message)`` ends the run early at step t.
+    ``columns`` is the chart's width in down-sampling columns. ``result()`` gives the
+    summary (see ``result``); ``stop(t, message)`` ends the run early at step t; once the
+    run is fed, ``mark(values, t)`` gives step t's value, next change and phase.
 
     Works for any float list (the momentum curve too): only the phase labels speak of
     learning rates. NaN values count as neither rising nor falling and are left out of
     min, max and the envelope.
     """
 
-    def __init__(self, n, columns, marks=()):
+    def __init__(self, n, columns):
         self.n = n
         self.t = 0  # steps fed so far
         self.stopped_at = None
@@ -202,14 +204,11 @@ class Scan:
         self.prev = None  # value of step t - 1
         self.trend = None  # the last move: True falling, False rising, None none yet
         self.restarts = 0
-        self.rises = 0
-        self.drops_total = 0
-        self.drops = []
+        self.falls = self.rises = False  # whether any step falls, rises
         self.first_move = None  # direction of step 0 -> 1: -1, 0, 1
         self.last_nonzero = -1
-        self.marks = sorted(set(m for m in marks if 0 <= m < n))
-        self.mark_info = {}  # t -> [value, next_change, direction, trend, restarts]
-        self.waiting = []  # marks whose next change is not seen yet
+        self.check_every = max(1, n // columns)
+        self.checks = [(None, 0)]  # checks[i]: (trend, restarts) before step i * check_every
 
     # --- feeding ---------------------------------------------------------------------
 
@@ -230,7 +229,6 @@ class Scan:
         self._envelope(values, t0, clean)
         self._zeros(values, t0)
         self._moves(values, t0)
-        self._next_changes(values, t0)
         self.t = t0 + len(values)
 
     def stop(self, t, message):
@@ -241,18 +239,19 @@ class Scan:
         self.stop_message = message
 
     def _moves(self, values, t0):
-        """Directions, drops and restarts, split at the marks to record their state."""
-        before = self.prev
+        """Falls, rises and restarts, split at the checkpoints to record them."""
+        every, k = self.check_every, len(values)
         start = 0
-        for m in self.marks:
-            if t0 <= m < t0 + len(values):
-                self._directions(values, start, m - t0 + 1, t0)
-                start = m - t0 + 1
-                self._record(m, values[m - t0], values[m - t0 - 1] if m > t0 else before)
-        self._directions(values, start, len(values), t0)
+        boundary = (t0 // every + 1) * every  # the next checkpoint after step t0
+        while boundary <= t0 + k:
+            self._directions(values, start, boundary - t0)
+            start = boundary - t0
+            self.checks.append((self.trend, self.restarts))
+            boundary += every
+        self._directions(values, start, k)
 
-    def _directions(self, values, a, b, t0):
-        """Update the move statistics with values[a:b], the steps from t0 + a."""
+    def _directions(self, values, a, b):
+        """Update the move statistics with values[a:b]."""
         if a >= b:
             return
         prev = values[a - 1] if a > 0 else self.prev
@@ -263,54 +262,24 @@ class Scan:
         if part and self.first_move is None:
             self.first_move = _direction(prev, part[0])
         if part and not (part[0] == prev == part[-1] and part.count(prev) == len(part)):
-            self._count_moves(part, prev, t0 + a)
+            self._count_moves(part, prev)
         self.prev = values[b - 1]
 
-    def _count_moves(self, part, prev, t):
-        """The per-value loop: drops, rises and restarts of part (step t on)."""
-        falling, restarts, rises, drops = self.trend, self.restarts, 0, 0
-        before = prev
+    def _count_moves(self, part, prev):
+        """The per-value loop: falls, rises and restarts of part (prev before it)."""
+        falling, restarts, falls, rises = self.trend, self.restarts, False, False
         for v in part:
             if v < prev:
-                drops += 1
-                falling = True
+                falls = falling = True
             elif v > prev:
                 if falling:
                     restarts += 1
                 falling = False
-                rises += 1
+                rises = True
             prev = v
-        if drops and len(self.drops) < MAX_DROPS:
-            self.drops.extend(_drop_steps(part, before, t, MAX_DROPS - len(self.drops)))
         self.trend, self.restarts = falling, restarts
-        self.rises += rises
-        self.drops_total += drops
-
-    def _record(self, m, value, before):
-        """Keep mark m's value and the move state after it (its phase is named at the
-        end, when it is known whether the run changes at all)."""
-        move = None if before is None else _direction(before, value)
-        self.mark_info[m] = [value, None, move, self.trend, self.restarts]
-        self.waiting.append(m)
-
-    def _next_changes(self, values, t0):
-        """Find, for marks still waiting, the first later step whose value differs."""
-        still = []
-        for m in self.waiting:
-            info = self.mark_info[m]
-            i = max(0, m + 1 - t0)
-            part = values[i:]
-            value = info[0]
-            if value == value and part.count(value) == len(part):  # NaN differs from all
-                still.append(m)
-                continue
-            for j in range(len(part)):
-                if part[j] != value:
-                    info[1] = t0 + i + j
-                    break
-            else:
-                still.append(m)
-        self.waiting = still
+        self.falls = self.falls or falls
+        self.rises = self.rises or rises
 
     def _zeros(self, values, t0):
         """Track the last step whose value is not exactly 0."""
@@ -392,9 +361,8 @@ class Scan:
         mean, envelope {"x": steps, "y": values} (per column the first, min, max and last
         points in step order; every step when n <= 4 * columns), zero_at (the step from
         which the value stays exactly 0 to the end, else None), decreases, increases,
-        changes, restarts (how often it starts rising again after falling), drops (the
-        first MAX_DROPS steps t with v[t] < v[t - 1]) and drops_total, stopped_at and
-        stop_message (see ``stop``), and marks {t: {"lr", "next_change", "phase"}}.
+        changes, restarts (how often it starts rising again after falling), stopped_at and
+        stop_message (see ``stop``).
         """
         n = self.t
         xs, ys = list(self.env_x), list(self.env_y)
@@ -402,13 +370,7 @@ class Scan:
             more = _column_points(self.col)
             xs.extend(more[0])
             ys.extend(more[1])
-        changes = self.drops_total > 0 or self.rises > 0
-        marks = {}
-        for m in self.marks:
-            if m < n:
-                info = self.mark_info[m]
-                marks[m] = {"lr": info[0], "next_change": info[1],
-                            "phase": _phase(info, changes, self.first_move)}
+        changes = self.falls or self.rises
         zero_at = self.last_nonzero + 1
         return {
             "n": n, "first": self.first, "last": self.last if n else None,
@@ -417,12 +379,50 @@ class Scan:
             "mean": self.total / n if n else None,
             "envelope": {"x": xs, "y": ys},
             "zero_at": zero_at if n and zero_at < n else None,
-            "decreases": self.drops_total > 0, "increases": self.rises > 0,
+            "decreases": self.falls, "increases": self.rises,
             "changes": changes, "restarts": self.restarts,
-            "drops": list(self.drops), "drops_total": self.drops_total,
             "stopped_at": self.stopped_at, "stop_message": self.stop_message,
-            "marks": marks,
         }
+
+    def mark(self, values, t):
+        """{"lr", "next_change", "phase"} of step t, or None past the steps fed.
+
+        ``values`` are the values fed (kept by the caller); call it once the run is fed.
+        next_change is the first later step whose value differs (None if none does; NaN
+        differs from everything). The phase is named as ``_phase`` says, from the nearest
+        checkpoint and the few steps after it.
+        """
+        if not 0 <= t < self.t:
+            return None
+        i = min(t // self.check_every, len(self.checks) - 1)
+        trend, restarts = self.checks[i]
+        for u in range(max(1, i * self.check_every), t + 1):
+            before, value = values[u - 1], values[u]
+            if value < before:
+                trend = True
+            elif value > before:
+                if trend:
+                    restarts += 1
+                trend = False
+        move = _direction(values[t - 1], values[t]) if t else None
+        changes = self.falls or self.rises
+        return {"lr": values[t], "next_change": _next_change(values, t, self.t),
+                "phase": _phase(move, trend, restarts, changes, self.first_move)}
+
+
+def _next_change(values, t, n):
+    """The first step after t (below n) whose value differs from step t's, else None.
+    Long constant stretches are skipped a block at a time with the builtin count."""
+    value = values[t]
+    j = t + 1
+    while j < n:
+        block = values[j:min(n, j + 4096)]
+        if value != value or block.count(value) != len(block):
+            for i in range(len(block)):
+                if block[i] != value:
+                    return j + i
+        j += len(block)
+    return None
 
 
 def _direction(before, value):
@@ -432,16 +432,15 @@ def _direction(before, value):
     return 1 if value > before else 0
 
 
-def _drop_steps(part, prev, t, need):
-    """The first ``need`` steps in part (step t on, prev before it) that fall."""
+def drop_steps(values, need):
+    """The first ``need`` steps t with values[t] < values[t - 1] (a metric-driven
+    schedule's reductions, marked on its chart)."""
     out = []
-    for v in part:
-        if v < prev:
+    for t in range(1, len(values)):
+        if values[t] < values[t - 1]:
             out.append(t)
             if len(out) == need:
                 break
-        prev = v
-        t += 1
     return out
 
 
@@ -472,7 +471,7 @@ def _column_points(col):
     return xs, ys
 
 
-def _phase(info, changes, first_move):
+def _phase(move, trend, restarts, changes, first_move):
     """The phase label of a mark: "constant" when the run never changes; else "warmup"
     (rising before any fall), "stable" (flat before any fall, or flat after a rise),
     "decay" (falling, or flat after a fall); after k restarts "restart k: rising",
@@ -480,7 +479,6 @@ def _phase(info, changes, first_move):
     move (0 -> 1). OneCycleLR's final annealing counts as decay."""
     if not changes:
         return "constant"
-    move, trend, restarts = info[2:]
     if move is None:
         move = first_move or 0
     if move < 0 or (move == 0 and trend):

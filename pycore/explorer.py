@@ -29,6 +29,7 @@ from .translate import translate
 MAX_RUN = 2000000  # scheduler steps the explorer evaluates (about 2-6 s in the browser)
 MAX_UPDATES = 10 ** 12  # optimizer updates a run may describe
 MAX_PINS = 6
+MAX_DROPS = 1000  # reductions of a metric-driven schedule marked on the chart
 COLUMNS = 1000  # chart columns for the min/max down-sampling
 SLICE = 20000  # values computed per slice between browser frames
 TRANSLATE_HORIZON = 20000  # longest horizon a translation is searched over
@@ -175,13 +176,13 @@ def read(state):
 class Curve:
     """One curve being computed: its stream of exact values and its running summary."""
 
-    def __init__(self, clean, n, marks, keep):
+    def __init__(self, clean, n):
         self.clean = clean
         self.schedule = build_valid(clean)
         self.n = n
         self.stream = analysis.Stream(self.schedule, n)
-        self.scan = analysis.Scan(n, COLUMNS, marks)
-        self.values = [] if keep else None
+        self.scan = analysis.Scan(n, COLUMNS)
+        self.values = []
         self.summary = None
 
     def advance(self, k):
@@ -197,8 +198,7 @@ class Curve:
             chunk = self.stream.take(todo)
         if chunk:
             self.scan.feed(chunk)
-            if self.values is not None:
-                self.values.extend(chunk)
+            self.values.extend(chunk)
         if self.stream.error is not None:
             self.scan.stop(self.stream.stopped_at, str(self.stream.error))
             self._finish()
@@ -223,6 +223,10 @@ class Curve:
     def done(self):
         return self.summary is not None
 
+    def same(self, clean, n):
+        """Whether this curve, finished, is the one of (clean, n): it can be reused."""
+        return self.done() and self.n == n and self.clean == clean
+
 
 class _Done:
     """A finished stream (the whole run came from one series call)."""
@@ -237,30 +241,43 @@ class Job:
     """Every result of one valid state, computed slice by slice.
 
     ``advance()`` computes about SLICE values and returns True when everything is done;
-    then ``result()`` gives the display data. The main curve keeps its values (for the
-    resume helper, the comparisons and the exports); pinned curves are compared with it
-    update by update.
+    then ``result()`` gives the display data. Curves keep their values (for the chosen
+    step, the resume helper, the comparisons and the exports); pinned curves are compared
+    with the main one update by update.
+
+    ``previous`` is the job of the state before: its finished curves (and the momentum and
+    comparisons computed from them) are reused when the spec and the length are the same,
+    so changing the chosen step, the resume update, the log scale or the pins recomputes
+    nothing else.
     """
 
-    def __init__(self, values):
+    def __init__(self, values, previous=None):
         self.v = values
         run, n = values["run"], values["n"]
-        marks = [values["at"]]
-        if values["resume"] is not None:
-            marks.append(self._step_of_update(values["resume"], run["stepping"]))
-        self.main = Curve(values["clean"], n, marks, True)
+        old = [] if previous is None else [previous.main] + [c for _, c in previous.pins]
+        self.main = _reuse(old, values["clean"], n)
         self.pins = []
         for pin in values["pins"]:
-            pn = self._pin_steps(pin, run)
-            self.pins.append((pin, Curve(pin["clean"], pn, (), True)))
+            self.pins.append((pin, _reuse(old, pin["clean"], self._pin_steps(pin, run))))
         self.momentum = None
+        self.diffs = {}  # (pinned curve, axis, its stepping, spe) -> comparison with main
+        self._old_diffs = {}
+        if previous is not None and previous.main is self.main:
+            self.momentum = previous.momentum
+            self._old_diffs = previous.diffs
         self._result = None
 
-    def _step_of_update(self, update, stepping):
-        """The scheduler step an optimizer update runs under."""
-        if stepping == "epoch":
-            return min(update // self.v["run"]["steps_per_epoch"], self.v["n"] - 1)
-        return min(update, self.v["n"] - 1)
+    def compare_pin(self, curve, stepping):
+        """The comparison of a pinned curve with the main one (kept while both are)."""
+        run = self.v["run"]
+        key = (curve, run["stepping"], stepping, run["steps_per_epoch"])
+        diff = self._old_diffs.get(key)
+        if diff is None:
+            s = self.main.summary
+            diff = compare(self.main.values, run["stepping"], curve.values, stepping,
+                           run["steps_per_epoch"], s["max"] if s["n"] else 0.0)
+        self.diffs[key] = diff
+        return diff
 
     @staticmethod
     def _pin_steps(pin, run):
@@ -296,7 +313,7 @@ class Job:
         values = sched.momentum_series(n)
         if values is None:
             return False
-        scan = analysis.Scan(n, COLUMNS, ())
+        scan = analysis.Scan(n, COLUMNS)
         scan.feed(values)
         return scan.result()
 
@@ -305,6 +322,14 @@ class Job:
         if self._result is None:
             self._result = _result(self)
         return self._result
+
+
+def _reuse(curves, clean, n):
+    """The finished curve of (clean, n) among curves, else a new one to compute."""
+    for curve in curves:
+        if curve.same(clean, n):
+            return curve
+    return Curve(clean, n)
 
 
 def _step_text(t, run, unit=None):
@@ -403,7 +428,7 @@ def _result(job):
     axis = run["stepping"]
     out = {"framework": clean["framework"], "name": clean["name"], "n": s["n"],
            "run_n": v["n"], "stepping": axis}
-    mark = s["marks"].get(at)
+    mark = job.main.scan.mark(job.main.values, at)
     out["at"] = at
     out["at_text"] = _step_text(at, run)
     out["lr"] = mark["lr"] if mark else None
@@ -434,8 +459,7 @@ def _result(job):
         color = i + 1
         curves.append(_curve_payload("pin%d" % i, pin["label"], curve.summary,
                                      pin["stepping"], run, axis, color, True))
-        diff = compare(job.main.values, axis, curve.values, pin["stepping"],
-                       run["steps_per_epoch"], s["max"] if s["n"] else 0.0)
+        diff = job.compare_pin(curve, pin["stepping"])
         legend.append({"key": "pin%d" % i, "label": pin["label"], "color": color,
                        "note": _diff_note(diff, run)})
     if job.momentum:
@@ -445,7 +469,8 @@ def _result(job):
                        "color": len(legend), "note": ""})
     chart = {"version": 2, "xlabel": axis, "ylabel": "learning rate", "log": v["log"],
              "marker": at, "curves": curves,
-             "drops": list(s["drops"]) if "metrics" in clean else []}
+             "drops": (analysis.drop_steps(job.main.values, MAX_DROPS)
+                       if "metrics" in clean else [])}
     out["chart"] = chart
     out["chart_json"] = json.dumps(chart)
     out["legend"] = legend

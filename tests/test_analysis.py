@@ -166,7 +166,6 @@ def reference(v, n, columns, marks):
         "zero_at": zero_at if zero_at is not None and zero_at < count else None,
         "decreases": bool(drops), "increases": any(m > 0 for m in moves),
         "changes": changes, "restarts": restarts,
-        "drops": drops[:analysis.MAX_DROPS], "drops_total": len(drops),
         "stopped_at": None, "stop_message": None, "marks": {},
     }
     for t in sorted(set(marks)):
@@ -186,15 +185,19 @@ def reference(v, n, columns, marks):
 
 
 def scanned(values, columns, marks, sizes, n=None):
-    """Scan's result for values fed in slices of the given sizes (cycled)."""
-    scan = analysis.Scan(len(values) if n is None else n, columns, marks)
+    """Scan's result for values fed in slices of the given sizes (cycled), with
+    "marks": {t: Scan.mark(values, t)} for the marks within the run."""
+    scan = analysis.Scan(len(values) if n is None else n, columns)
     i = k = 0
     while i < len(values):
         size = sizes[k % len(sizes)]
         scan.feed(values[i:i + size])
         i += size
         k += 1
-    return scan.result()
+    result = scan.result()
+    result["marks"] = dict((t, scan.mark(values, t)) for t in sorted(set(marks))
+                           if scan.mark(values, t) is not None)
+    return result
 
 
 def same(got, want, values):
@@ -248,7 +251,8 @@ CURVES = curves(random.Random(4))
 @pytest.mark.parametrize("index", range(len(CURVES)))
 def test_scan_matches_the_reference_in_any_slicing(index, sizes):
     values = CURVES[index]
-    marks = (0, 1, len(values) // 2, len(values) - 1, len(values) + 5)
+    # marks all along the curve, so every checkpoint of Scan.mark is exercised
+    marks = tuple(range(0, len(values), 37)) + (1, len(values) - 1, len(values) + 5)
     for columns in (10, 1000):
         same(scanned(values, columns, marks, sizes),
              reference(values, len(values), columns, marks), values)
@@ -297,29 +301,30 @@ def test_periodic_cosine_restarts_once_per_period():
     assert result["restarts"] == 5  # it rises again from steps 11, 31, 51, 71 and 91
 
 
-def test_drops_list_is_capped_but_counted():
+def test_drop_steps_are_capped():
     values = [1.0 - t * 1e-6 for t in range(5000)]
-    result = scanned(values, 100, (), (1234,))
-    assert result["drops"] == list(range(1, analysis.MAX_DROPS + 1))
-    assert result["drops_total"] == 4999 and result["decreases"]
+    assert analysis.drop_steps(values, 1000) == list(range(1, 1001))
+    assert scanned(values, 100, (), (1234,))["decreases"]
 
 
-def test_drops_of_a_step_schedule():
+def test_drop_steps_of_a_step_schedule():
     spec = {"framework": "pytorch", "name": "StepLR", "lr": 0.1, "params": {"step_size": 30}}
-    result = scanned(pycore.lr_series(spec, 100), 10, (), (1,))
-    assert result["drops"] == [30, 60, 90] and not result["increases"]
+    values = pycore.lr_series(spec, 100)
+    assert analysis.drop_steps(values, 1000) == [30, 60, 90]
+    assert not scanned(values, 10, (), (1,))["increases"]
 
 
 def test_stop_ends_the_summary_at_the_refused_step():
-    scan = analysis.Scan(300, 10, (5, 200))
+    scan = analysis.Scan(300, 10)
     spec, n, refused = STOPS[0]
     stream = stream_of(spec, n)
-    scan.feed(drain(stream, 64))
+    values = drain(stream, 64)
+    scan.feed(values)
     scan.stop(stream.stopped_at, str(stream.error))
     result = scan.result()
     assert result["n"] == result["stopped_at"] == 101
     assert result["stop_message"] == str(stream.error)
-    assert list(result["marks"]) == [5]
+    assert scan.mark(values, 5)["lr"] == values[5] and scan.mark(values, 200) is None
     assert result["envelope"]["x"][-1] == 100
 
 
@@ -337,9 +342,10 @@ def test_feed_refuses_values_past_the_run():
 
 
 def test_empty_run_summary():
-    result = analysis.Scan(0, 10, (0,)).result()
+    scan = analysis.Scan(0, 10)
+    result = scan.result()
     assert result["n"] == 0 and result["first"] is None and result["mean"] is None
-    assert result["envelope"] == {"x": [], "y": []} and result["marks"] == {}
+    assert result["envelope"] == {"x": [], "y": []} and scan.mark([], 0) is None
 
 
 PHASES = [  # (values, step, phase)

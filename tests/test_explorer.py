@@ -287,3 +287,77 @@ def test_resume_rows_name_the_update_and_the_naive_value():
     rows = explorer.resume_rows(r["resume"])
     assert "update 500" in rows[0][1]
     assert r["resume"]["lr"] == lr_series(spec, 1000)[500]
+
+
+def _rerun(previous, state):
+    """The job of state, built on the previous job as the page builds it."""
+    values, errors = read(state)
+    assert errors == {}
+    job = Job(values, previous)
+    while not job.advance():
+        pass
+    return job
+
+
+def test_a_new_chosen_step_reuses_the_curves_and_gives_the_fresh_result():
+    s = state_for(COSINE, stepping="update", steps_per_epoch="100", epochs="3")
+    s["pins"] = [{"label": "StepLR", "spec": {"framework": "pytorch", "name": "StepLR",
+                                              "lr": 0.1, "params": {"step_size": 30}}}]
+    first = run_job(s)
+    first.result()
+    for change in ({"at": "157"}, {"resume": "120"}, {"log": True}):
+        s2 = dict(s, **change)
+        again = _rerun(first, s2)
+        assert again.main is first.main and again.pins[0][1] is first.pins[0][1]
+        assert again.momentum is first.momentum
+        fresh = run_job(s2)
+        assert fresh.main is not first.main
+        assert again.result() == fresh.result()
+    assert first.result()["lr"] == lr_series(COSINE, 300)[0]
+
+
+def test_a_changed_spec_or_length_is_computed_again():
+    s = state_for(COSINE, stepping="update", steps_per_epoch="100", epochs="3")
+    first = run_job(s)
+    changed = copy.deepcopy(s)
+    changed["raw"]["lr"] = "0.2"
+    assert _rerun(first, changed).main is not first.main
+    longer = copy.deepcopy(s)
+    longer["run"]["epochs"] = "4"
+    job = _rerun(first, longer)
+    assert job.main is not first.main and job.main.values == lr_series(COSINE, 400)
+
+
+def test_a_pin_of_the_previous_main_curve_is_reused():
+    s = state_for(COSINE, stepping="update", steps_per_epoch="100", epochs="3")
+    first = run_job(s)
+    pinned = copy.deepcopy(s)
+    pinned["raw"]["lr"] = "0.2"
+    pinned["pins"] = [{"label": "lr 0.1", "spec": COSINE}]
+    job = _rerun(first, pinned)
+    assert job.pins[0][1] is first.main
+    assert job.result()["legend"][1]["note"].startswith("differs by up to 50%")
+
+
+def test_chosen_step_phase_matches_a_plain_scan():
+    """The phase of every step of a restarting cosine equals what a scan of the values
+    up to that step says (the checkpoints of Scan.mark change nothing)."""
+    spec = {"framework": "pytorch", "name": "CosineAnnealingWarmRestarts", "lr": 0.1,
+            "params": {"T_0": 70, "T_mult": 2}}
+    s = state_for(spec, stepping="update", steps_per_epoch="500", epochs="3")
+    job = run_job(s)
+    values = job.main.values
+    for at in range(0, 1500, 13):
+        restarts = 0
+        falling = None
+        for t in range(1, at + 1):
+            if values[t] < values[t - 1]:
+                falling = True
+            elif values[t] > values[t - 1]:
+                restarts += falling is True
+                falling = False
+        again = _rerun(job, dict(s, at=str(at)))
+        assert again.main is job.main
+        phase = again.result()["phase"]
+        assert (phase.startswith("restart %d:" % restarts) if restarts
+                else not phase.startswith("restart")), (at, phase)

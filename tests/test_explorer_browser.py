@@ -301,3 +301,49 @@ def test_uploaded_metric_file_is_read_as_data(context, site_url, tmp_path):
     assert "line 3" in page.inner_text("#%s-error" % fid).lower()
     assert page.locator("img[src=x]").count() == 0
     watch.check(page)
+
+
+def _warning_cases():
+    """For each warning id: its first positive case and its first negative case."""
+    from cases.sanity_cases import NEGATIVE, POSITIVE
+    from pycore import sanity
+    out = []
+    for wid in sanity.ORDER:
+        for present, table in ((True, POSITIVE), (False, NEGATIVE)):
+            case = next(c for c in table if c[0] == wid)
+            out.append((wid, case[1], case[2], case[3], present))
+    return out
+
+
+def _link_of(spec, run):
+    """The explorer fragment of a spec over a sanity case's run."""
+    s = explorer.default_state()
+    s["raw"] = form.raw_from_spec(spec)
+    s["run"].update({"length_from": "steps", "stepping": run["stepping"],
+                     "steps_per_epoch": str(run["steps_per_epoch"]),
+                     "epochs": str(run["epochs"])})
+    values, errors = explorer.read(s)
+    assert errors == {}, errors
+    return explorer.fragment_of(s, values)
+
+
+def test_each_warning_appears_for_its_case_and_not_otherwise(context, site_url):
+    """Every sanity warning, opened from a link: shown for its first positive case, absent
+    for its first negative case; the page lists exactly pycore.sanity's warnings."""
+    from cases.sanity_cases import warnings_for
+    cases = _warning_cases()
+    assert len(set(c[0] for c in cases)) == 9
+    page, watch = open_page(context, site_url + "explorer/")
+    for count, (wid, name, spec, run, present) in enumerate(cases, 1):
+        page.evaluate("(h) => { location.hash = h; }", _link_of(spec, run))
+        updated(page, count)
+        expected = warnings_for(spec, run)
+        assert (wid in [w["id"] for w in expected]) == present, (wid, name)
+        shown = page.locator("#lrx-warnings li")
+        assert shown.evaluate_all("(items) => items.map((li) => li.dataset.id)") == [
+            w["id"] for w in expected], (wid, name)
+        texts = shown.all_inner_texts()
+        for w, text in zip(expected, texts):
+            assert w["text"] in text and (not w["fix"] or "Fix: " + w["fix"] in text)
+        assert page.locator("#lrx-no-warnings").is_hidden() == bool(expected)
+    watch.check(page)

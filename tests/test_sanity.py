@@ -192,7 +192,7 @@ def test_warmup_length(spec, length):
 def test_summarize_matches_analysis_scan():
     analysis = pytest.importorskip("pycore.analysis")
     keys = ("n", "first", "last", "min", "max", "zero_at", "decreases", "increases",
-            "changes", "restarts", "drops_total", "stopped_at")
+            "changes", "restarts", "stopped_at")
     for _, _, spec, run in sc.POSITIVE + sc.NEGATIVE:
         clean = validate(spec)
         values, stopped_at, message = sc.curve(clean, run["n"])

@@ -44,11 +44,11 @@ TRANSFERRED = """() => {
     .reduce((sum, e) => sum + (e.encodedBodySize || 0), 0);
 }"""
 
-INPUT_LATENCY = """async () => {
-  const input = document.querySelector('#lr-form input[type=text], #lrx-at');
+INPUT_LATENCY = """async ([selector, value]) => {
+  const input = document.querySelector(selector);
   const before = performance.getEntriesByName('lr:updated').length;
   const t0 = performance.now();
-  input.value = input.value + '1';
+  input.value = value;
   input.dispatchEvent(new Event('input', { bubbles: true }));
   while (performance.getEntriesByName('lr:updated').length === before) {
     await new Promise((r) => setTimeout(r, 1));
@@ -57,8 +57,17 @@ INPUT_LATENCY = """async () => {
 }"""
 
 
-def measure(browser, url):
-    """One cold load: (ms to lr:ready, bytes transferred, ms from input to lr:updated)."""
+# What each page's latency is measured on: (label, input selector, the value typed).
+# The explorer's chosen step reuses the computed curve; a parameter recomputes it.
+EDITS = {
+    "calculator/": [("lr0", "#lr0", "0.2")],
+    "explorer/": [("lr", "#f-lr", "0.2"), ("step", "#lrx-at", "1234")],
+}
+
+
+def measure(browser, url, edits):
+    """One cold load: (ms to lr:ready, bytes transferred, [ms from input to lr:updated
+    for each edit, made one after the other])."""
     context = browser.new_context()
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -70,7 +79,7 @@ def measure(browser, url):
     ready = page.evaluate("performance.getEntriesByName('lr:ready')[0].startTime")
     page.wait_for_load_state("networkidle")
     size = page.evaluate(TRANSFERRED)
-    latency = page.evaluate(INPUT_LATENCY)
+    latency = [page.evaluate(INPUT_LATENCY, [sel, value]) for _, sel, value in edits]
     context.close()
     return ready, size, latency
 
@@ -161,15 +170,18 @@ def pages():
         browser = p.chromium.launch(executable_path=chromium, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         for path in PAGES + [explorer_100k()]:
-            runs = [measure(browser, base + path) for _ in range(RUNS)]
+            edits = EDITS[path.split("#")[0]]
+            runs = [measure(browser, base + path, edits) for _ in range(RUNS)]
+            latency = ", ".join("%s %.1f" % (edits[i][0], statistics.median(
+                r[2][i] for r in runs)) for i in range(len(edits)))
             rows.append((path, statistics.median(r[0] for r in runs),
-                         statistics.median(r[1] for r in runs),
-                         statistics.median(r[2] for r in runs)))
+                         statistics.median(r[1] for r in runs), latency))
         browser.close()
     server.shutdown()
-    print("%-16s %18s %14s %20s" % ("page", "to lr:ready (ms)", "transferred", "input to update (ms)"))
+    print("%-16s %18s %14s  %s" % ("page", "to lr:ready (ms)", "transferred",
+                                   "input to lr:updated (ms)"))
     for path, ready, size, latency in rows:
-        print("%-16s %18.0f %11.0f KB %20.1f" % (path[:16], ready, size / 1024, latency))
+        print("%-16s %18.0f %11.0f KB  %s" % (path[:16], ready, size / 1024, latency))
     print("(medians of %d cold loads each, cache disabled)" % RUNS)
 
 

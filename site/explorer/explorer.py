@@ -19,8 +19,7 @@ document = js.document
 STORE = "lr-explorer-state-v1"
 SLICE_MS = 30  # compute for at most this long before yielding to the browser
 
-state = {"s": None, "job": None, "values": None, "ready": False, "timer": None,
-         "hover": None, "code": None}
+state = {"s": None, "job": None, "last": None, "values": None, "ready": False, "hover": None}
 CATALOG = dict(((e["framework"], e["name"]), e) for e in catalog())
 
 
@@ -619,7 +618,9 @@ def update():
         state["job"] = None
         return
     state["values"] = values
-    state["job"] = explorer.Job(values)
+    # The last job's finished curves are reused when only the chosen step, the resume
+    # update, the log scale or the pins changed.
+    state["job"] = state["last"] = explorer.Job(values, state["last"])
     window.history.replaceState(None, "", "#" + explorer.fragment_of(state["s"], values))
     work()
 

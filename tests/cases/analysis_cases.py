@@ -48,10 +48,10 @@ def _stream_agrees(spec, n):
     return _same(got, build_valid(clean).series(n))
 
 
-def _plain(summary):
-    """A summary as JSON-ready data (mark steps as string keys)."""
+def _plain(summary, scan, values, marks):
+    """A summary as JSON-ready data, with the marks' reports under their steps as text."""
     out = dict(summary)
-    out["marks"] = dict((str(t), v) for t, v in summary["marks"].items())
+    out["marks"] = dict((str(t), scan.mark(values, t)) for t in marks)
     return out
 
 
@@ -82,7 +82,8 @@ def parity(emit):
              [len(got), stream.stopped_at, stream.t, str(stream.error)])
     for name, values in _curves():
         n = len(values)
-        scan = analysis.Scan(n, 100, (0, 1, n // 3, n - 1))
+        scan = analysis.Scan(n, 100)
         for i in range(0, n, 777):
             scan.feed(values[i:i + 777])
-        emit("analysis.scan." + name, _plain(scan.result()))
+        emit("analysis.scan." + name,
+             _plain(scan.result(), scan, values, (0, 1, n // 3, n - 1)))

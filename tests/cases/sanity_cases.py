@@ -42,8 +42,7 @@ def summarize(values, stopped_at=None, stop_message=None):
     out = {"n": n, "first": None, "last": None, "min": None, "argmin": None, "max": None,
            "argmax": None, "mean": None, "envelope": {"x": list(range(n)), "y": list(values)},
            "zero_at": None, "decreases": False, "increases": False, "changes": False,
-           "restarts": 0, "drops": [], "drops_total": 0, "stopped_at": stopped_at,
-           "stop_message": stop_message, "marks": {}}
+           "restarts": 0, "stopped_at": stopped_at, "stop_message": stop_message}
     if not n:
         return out
     lo, hi = min(values), max(values)
@@ -58,15 +57,12 @@ def summarize(values, stopped_at=None, stop_message=None):
     for t in range(1, n):
         a, b = values[t - 1], values[t]
         if b < a:
-            out["drops_total"] += 1
-            if len(out["drops"]) < 1000:
-                out["drops"].append(t)
             direction = -1
         elif b > a:
             if direction < 0:
                 out["restarts"] += 1
             direction = 1
-    out["decreases"] = out["drops_total"] > 0
+    out["decreases"] = any(values[t] < values[t - 1] for t in range(1, n))
     out["increases"] = any(values[t] > values[t - 1] for t in range(1, n))
     out["changes"] = lo != hi
     return out
