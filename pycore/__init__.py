@@ -4,6 +4,7 @@ Runs unchanged on CPython >= 3.11 and on MicroPython 1.28 (the interpreter the s
 to browsers), using only ``math`` and ``json``. No DOM, no I/O.
 """
 from .errors import SpecError
+from .lrfinder import lr_ladder, smooth, suggest_lr
 from .numfmt import format_int, format_lr, format_sig, py_repr
 from .spec import (MAX_SERIES, MAX_STEP, build, catalog, frameworks, lr_at, lr_series,
                    momentum_series, names, to_code, validate)
@@ -12,5 +13,5 @@ from .translate import translate
 __all__ = [
     "SpecError", "format_int", "format_lr", "format_sig", "py_repr", "MAX_SERIES",
     "MAX_STEP", "build", "catalog", "frameworks", "lr_at", "lr_series", "momentum_series",
-    "names", "to_code", "translate", "validate",
+    "names", "to_code", "translate", "validate", "suggest_lr", "smooth", "lr_ladder",
 ]

@@ -9,6 +9,7 @@ t * steps_per_epoch) it is exactly lr0 / (1 + decay_rate * t).
 import json
 import math
 
+from .dataio import read_json
 from .errors import SpecError
 from .form import is_digits, parse_number
 from .numfmt import format_int, format_lr, format_sig, py_repr
@@ -277,20 +278,18 @@ def quote(text):
 
 
 def unquote(text):
-    """Decode percent-escapes; malformed escapes raise SpecError."""
-    raw = bytearray()
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "%":
-            code = text[i + 1:i + 3]
-            if len(code) != 2 or not all(c in "0123456789abcdefABCDEF" for c in code):
-                raise SpecError("fragment", text[i:i + 3], "has a broken %-escape")
-            raw.append(int(code, 16))
-            i += 3
-        else:
-            raw.extend(ch.encode("utf-8"))
-            i += 1
+    """Decode percent-escapes; malformed escapes raise SpecError.
+
+    Works piece by piece between the % signs: MicroPython indexes a str in O(n), so a
+    character loop would take quadratic time on a long link."""
+    pieces = text.split("%")
+    raw = bytearray(pieces[0].encode("utf-8"))
+    for piece in pieces[1:]:
+        code = piece[:2]
+        if len(code) != 2 or not all(c in "0123456789abcdefABCDEF" for c in code):
+            raise SpecError("fragment", "%" + code, "has a broken %-escape")
+        raw.append(int(code, 16))
+        raw.extend(piece[2:].encode("utf-8"))
     try:
         return bytes(raw).decode("utf-8")
     except UnicodeError:
@@ -339,11 +338,7 @@ def read_fragment(fragment):
 
 def _apply_spec(raw, text, step_text):
     """Fill raw inputs from a spec (and step) taken from a link, after validating them."""
-    try:
-        spec = json.loads(text)
-    except ValueError:
-        raise SpecError("spec", text, "is not valid JSON")
-    spec = validate(spec)
+    spec = validate(read_json(text, "spec"))
     if (spec["framework"], spec["name"]) != ("keras", "InverseTimeDecay"):
         raise SpecError("spec", "%s %s" % (spec["framework"], spec["name"]),
                         "this calculator takes keras InverseTimeDecay")

@@ -10,6 +10,7 @@ Writing is exact and identical on CPython and MicroPython: floats go through
 than by ``json.dumps``, because MicroPython prints floats and non-ASCII text differently
 and its dicts do not keep insertion order (JSON object keys are therefore sorted).
 """
+import json
 import math
 
 from .errors import SpecError
@@ -74,16 +75,65 @@ def _quoted(cell):
     return "'%s'" % cell
 
 
-def _text_lines(text, field):
-    """The lines of pasted text, after the size check (index + 1 = line number).
-
-    Strips a UTF-8 byte order mark and accepts \\n, \\r\\n and \\r line ends.
-    """
+def check_size(text, field):
+    """Refuse pasted or uploaded text that is not a string or is over MAX_BYTES in UTF-8,
+    before any parsing, so no paste can hold up the page (every paste path calls it)."""
     if type(text) is not str:
         raise SpecError(field, text, "must be text")
     if len(text) > MAX_BYTES or len(text.encode("utf-8")) > MAX_BYTES:
         raise SpecError(field, "%s bytes" % format_int(len(text.encode("utf-8"))),
                         "at most %s bytes (5 MB) of text" % format_int(MAX_BYTES))
+
+
+MAX_JSON_DEPTH = 64  # lists and objects inside each other; a spec or a log needs a few
+
+
+def read_json(text, field):
+    """JSON from a link, a paste or saved state: the value, or SpecError(field, ...) when
+    it is not JSON or nests deeper than MAX_JSON_DEPTH. Deep nesting is refused because
+    CPython's parser runs out of recursion on it (RecursionError, a RuntimeError) and
+    MicroPython's garbage collector slows to a crawl marking it; the error holds a
+    description, never the deep value itself."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise SpecError(field, text, "is not valid JSON")
+    except RuntimeError:
+        raise _too_deep(field)
+    if not _nests_within(value, MAX_JSON_DEPTH):
+        raise _too_deep(field)
+    return value
+
+
+def _too_deep(field):
+    """The SpecError of JSON nested past MAX_JSON_DEPTH."""
+    return SpecError(field, "JSON nested more than %d levels deep" % MAX_JSON_DEPTH,
+                     "is not valid JSON here: it nests too deeply")
+
+
+def _nests_within(value, limit):
+    """True when value holds lists and objects at most limit levels deep (checked level by
+    level, without recursion)."""
+    level = [value]
+    for _ in range(limit + 1):
+        inner = []
+        for v in level:
+            if isinstance(v, list):
+                inner.extend(v)
+            elif isinstance(v, dict):
+                inner.extend(v.values())
+        if not inner:
+            return True
+        level = inner
+    return False
+
+
+def _text_lines(text, field):
+    """The lines of pasted text, after the size check (index + 1 = line number).
+
+    Strips a UTF-8 byte order mark and accepts \\n, \\r\\n and \\r line ends.
+    """
+    check_size(text, field)
     if text[:1] == "\ufeff":
         text = text[1:]
     if "\r" in text:
@@ -110,26 +160,33 @@ def _delimiter(line):
 
 
 def _split_quoted(line, delimiter, number, field):
-    """Split a line whose cells may be in double quotes ("a, b" and "" for a quote)."""
-    cells, cell, quoted, i = [], [], False, 0
-    while i < len(line):
-        ch = line[i]
-        if quoted:
-            if ch == '"' and line[i + 1:i + 2] == '"':
+    """Split a line whose cells may be in double quotes ("a, b" and "" for a quote).
+
+    One pass over the characters (never indexing the str, which is O(n) on MicroPython):
+    a quote inside a quoted cell ends it unless the next character is a quote too."""
+    cells, cell, quoted, after_quote, blank = [], [], False, False, True
+    for ch in line:
+        if after_quote:
+            after_quote = False
+            if ch == '"':
                 cell.append('"')
-                i += 1
-            elif ch == '"':
-                quoted = False
+                continue
+            quoted = False
+        if quoted:
+            if ch == '"':
+                after_quote = True
             else:
                 cell.append(ch)
-        elif ch == '"' and not "".join(cell).strip():
+        elif ch == '"' and blank:
             quoted, cell = True, []
         elif ch == delimiter:
             cells.append("".join(cell).strip())
-            cell = []
+            cell, blank = [], True
         else:
             cell.append(ch)
-        i += 1
+            blank = blank and ch in " \t"
+    if after_quote:
+        quoted = False
     if quoted:
         raise SpecError(field, line, "line %d: a quoted cell is not closed" % number)
     cells.append("".join(cell).strip())

@@ -27,7 +27,10 @@ def _shown(value):
         return '"%s"' % value
     if value is None:
         return "nothing"
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RuntimeError:  # nested past the runtime's recursion (JSON from a link)
+        text = "a deeply nested " + type(value).__name__
     if len(text) > 40:
         text = text[:37] + "..."
     return text

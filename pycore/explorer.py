@@ -640,11 +640,10 @@ def read_fragment(fragment):
             problems.append("The link's %s was not used: %s." % (key or "?", err.allowed))
     if "spec" in pairs:
         try:
-            spec = json.loads(pairs["spec"])
-            clean = validate(spec)
+            clean = validate(dataio.read_json(pairs["spec"], "spec"))
             state["raw"] = form.raw_from_spec(clean)
         except ValueError as err:
-            problems.append("The link's schedule was not used: %s." % _reason(err))
+            problems.append("The link's schedule was not used: %s." % err)
     run = state["run"]
     if pairs.get("stepping") in ("update", "epoch"):
         run["stepping"] = pairs["stepping"]
@@ -662,17 +661,10 @@ def read_fragment(fragment):
         state["raw"]["metrics_column"] = pairs["col"][:100]
     if "pins" in pairs:
         try:
-            state["pins"] = _read_pins(json.loads(pairs["pins"]))
+            state["pins"] = _read_pins(dataio.read_json(pairs["pins"], "pins"))
         except ValueError as err:
-            problems.append("The link's pinned curves were not used: %s." % _reason(err))
+            problems.append("The link's pinned curves were not used: %s." % err)
     return state, problems
-
-
-def _reason(err):
-    """A short reason from a SpecError or a JSON error."""
-    if isinstance(err, SpecError):
-        return str(err)
-    return "it is not valid JSON"
 
 
 def _read_pins(data):
@@ -742,8 +734,8 @@ def load_saved(text):
     if not text:
         return None
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = dataio.read_json(text, "saved")
+    except SpecError:
         return None
     if not isinstance(data, dict):
         return None

@@ -637,6 +637,17 @@ class Formula:
             raise self._failure(t, _TOO_LARGE)
         return r
 
+    def factor(self, t):
+        """The formula at step t as a multiple of an LR: ``value(t)``, refused with the
+        step when negative, since a negative LR climbs the loss (torch's optimizers refuse
+        lr < 0 too) and no schedule means it."""
+        r = self.value(t)
+        if r < 0:
+            raise SpecError(self.field, self.text,
+                            "%s that gives a factor >= 0; at step %d it is negative, and "
+                            "a negative LR climbs the loss" % (_ALLOWED, t))
+        return r
+
     def _failure(self, t, what):
         """The SpecError for an evaluation failing at step t."""
         return SpecError(self.field, self.text,

@@ -99,13 +99,13 @@ class LambdaLR(TorchScheduler):
     @staticmethod
     def check(p, lr):
         # torch evaluates lr_lambda(0) in the constructor
-        expr.parse(p["lr_lambda"], "params.lr_lambda").value(0)
+        expr.parse(p["lr_lambda"], "params.lr_lambda").factor(0)
 
     def at(self, t):
-        return self.lr * self.formula.value(t)
+        return self.lr * self.formula.factor(t)
 
     def series(self, n):
-        lr, value = self.lr, self.formula.value
+        lr, value = self.lr, self.formula.factor
         return [lr * value(t) for t in range(n)]
 
 
@@ -134,10 +134,10 @@ class MultiplicativeLR(_Chainable):
         expr.parse(p["lr_lambda"], "params.lr_lambda")
 
     def step(self, lr, t):
-        return lr * self.formula.value(t)
+        return lr * self.formula.factor(t)
 
     def at(self, t):
-        lr, value = self.lr, self.formula.value
+        lr, value = self.lr, self.formula.factor
         for k in range(1, t + 1):
             lr = lr * value(k)
         return lr
@@ -145,7 +145,7 @@ class MultiplicativeLR(_Chainable):
     def series(self, n):
         if n <= 0:
             return []
-        lr, value = self.lr, self.formula.value
+        lr, value = self.lr, self.formula.factor
         out = [lr]
         append = out.append
         for t in range(1, n):

@@ -23,6 +23,7 @@ METRICS = Param("metrics", "metric series",
                 help="The monitored metric after each scheduler step (e.g. validation loss).")
 
 MAX_SERIES = 10000000  # lr_series refuses more updates than this (keeps a page responsive)
+MAX_NESTING = 8  # levels of schedules inside schedules (SequentialLR in ChainedScheduler...)
 MAX_STEP = 2 ** 53  # steps beyond this are not exact integers in float64 frameworks
 STEP = Param("step", "int", lo=0, hi=MAX_STEP, help="The update index, from 0.")
 COUNT = Param("n", "int", lo=0, hi=MAX_SERIES, help="How many updates, from update 0.")
@@ -132,6 +133,11 @@ def _validate_params(cls, params, where, framework, lr):
 
 
 def _validate_child(child, where, framework, lr):
+    """A nested schedule, at most MAX_NESTING levels deep (deeper nesting is never a real
+    schedule, and would exhaust the recursion of both runtimes)."""
+    if where.count("].") > MAX_NESTING:
+        raise SpecError(where + "name", child.get("name") if isinstance(child, dict) else child,
+                        "schedules nest at most %d levels deep" % MAX_NESTING)
     out = _validate(child, where, framework, lr)
     cls = REGISTRY[(framework, out["name"])]
     if cls.metric_driven:

@@ -9,10 +9,9 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DIST = os.path.join(ROOT, "dist")
 sys.path.insert(0, ROOT)
 
-from build import Handler, find_chromium  # noqa: E402  (the server `build.py serve` uses)
+from build import DIST, Handler, find_chromium  # noqa: E402  (dist/, or $LR_OUT/dist)
 
 READY = "performance.getEntriesByName('lr:ready').length > 0"
 
@@ -77,7 +76,9 @@ class Watch:
 
 @pytest.fixture
 def context(browser):
-    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    # No service worker here: it would precache the whole site for every test, and a page
+    # it controls fetches past page.route (Watch). tests/test_offline.py allows it.
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900}, service_workers="block")
     ctx.grant_permissions(["clipboard-read", "clipboard-write"])
     yield ctx
     ctx.close()

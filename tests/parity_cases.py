@@ -9,8 +9,10 @@ import json
 import math
 
 import pycore
-from cases import (analysis_cases, dataio_cases, form_cases, keras, optax, pytorch,
-                   pytorch_cycles, sanity_cases, timm, transformers)
+from cases import (analysis_cases, dataio_cases, examples_cases, form_cases, keras,
+                   lessons_cases, lrfinder_cases, optax, optim_cases, pytorch,
+                   pytorch_cycles, rangetest_cases, sanity_cases, timm, transformers,
+                   tuning_cases)
 from cases.lcg import Lcg
 from pycore import calculator
 
@@ -151,7 +153,9 @@ def main():
                  "#x=%E2%82%AC%F0%9F%98%80"):
         emit("read_fragment." + frag[:24], calculator.read_fragment(frag))
     emit("quote", calculator.quote('{"a": "é €/?&=#"}'))
-    for module in (form_cases, analysis_cases, sanity_cases, dataio_cases):
+    for module in (form_cases, analysis_cases, sanity_cases, dataio_cases, lrfinder_cases,
+                   rangetest_cases, tuning_cases, optim_cases, lessons_cases,
+                   examples_cases):
         module.parity(emit)
 
 

@@ -14,7 +14,10 @@ from pycore import calculator, lr_at, py_repr
 
 PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
 
-PAGES = ["", "calculator/", "explorer/"]
+PAGES = ["", "calculator/", "explorer/", "lr-finder/", "range-test/", "tuning/",
+         "learn/what-lr-does/", "learn/optimizers/", "learn/warmup-and-schedules/",
+         "learn/hypergradients/", "learn/fitting/", "learn/key-factors/", "learn/batch-size/",
+         "learn/layer-wise/", "examples/", "faq/", "glossary/"]
 
 
 def result(page):
@@ -28,7 +31,11 @@ def fill(page, key, text):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_loads_cleanly(context, site_url, path):
-    page, watch = open_page(context, site_url + path, ready=path != "")
+    """Every page loads with no foreign request and no error; a page with a live part
+    (a MicroPython script) also reaches its first result (lr:ready)."""
+    page, watch = open_page(context, site_url + path, ready=False)
+    if page.locator("script[type=mpy]").count():
+        page.wait_for_function(READY, timeout=30000)
     page.wait_for_load_state("networkidle")
     assert page.title()
     watch.check(page)
@@ -212,4 +219,24 @@ def test_search_finds_calculator_terms(context, site_url):
         except PlaywrightTimeout:
             continue
     assert "calculator" in page.inner_text(".md-search-result").lower()
+    watch.check(page)
+
+
+@pytest.mark.parametrize("low", [1e-23, 1e-50, 1e-100, 1e-300])
+def test_log_chart_spanning_many_decades_draws_without_error(context, site_url, low):
+    """uPlot's own log ticks loop on round-off across many decades; lrchart's decade ticks
+    must draw any positive range (on the y axis and on a log x axis)."""
+    page, watch = open_page(context, site_url + "explorer/")
+    n = 50
+    ys = [20.0 * (low / 20.0) ** (i / (n - 1)) for i in range(n)]
+    payload = {"version": 2, "xlabel": "lr", "ylabel": "loss", "log": True, "xlog": True,
+               "curves": [{"key": "c", "label": "c", "x": ys[::-1], "y": ys, "axis": "lr",
+                           "color": 0, "pinned": False}]}
+    drawn = page.evaluate("""(payload) => {
+        const el = document.createElement('div');
+        document.body.appendChild(el);
+        window.lrChart.render(el, JSON.stringify(payload));
+        return el.querySelectorAll('canvas').length;
+    }""", payload)
+    assert drawn >= 1
     watch.check(page)

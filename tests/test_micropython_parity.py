@@ -104,7 +104,9 @@ def test_cos_differs_by_at_most_one_ulp(outputs):
 @pytest.mark.parametrize("prefix", ["series.", "at.", "momentum.", "code.", "catalog",
                                     "translate.", "fmt.", "errors", "form.", "example.",
                                     "compute.", "fragment.", "read_fragment.", "quote",
-                                    "analysis.", "sanity.", "resume.", "dataio."])
+                                    "analysis.", "sanity.", "resume.", "dataio.",
+                                    "lrfinder.", "rangetest.", "tuning.", "optim.",
+                                    "lessons.", "examples."])
 def test_same_results(outputs, prefix):
     cpython, micropython = outputs
     ids = [k for k in cpython if k.startswith(prefix)]

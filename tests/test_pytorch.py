@@ -389,14 +389,14 @@ def test_constantlr_factor_refusal_explains_why():
 
 def test_formula_failure_names_the_step():
     with pytest.raises(pycore.SpecError, match="at step 5: division by zero") as err:
-        pycore.lr_series(spec("LambdaLR", lr_lambda="1 / (step - 5)"), 10)
+        pycore.lr_series(spec("LambdaLR", lr_lambda="1 / abs(step - 5)"), 10)
     assert err.value.field == "params.lr_lambda"
     with pytest.raises(pycore.SpecError, match="at step 3"):
         pycore.lr_at(spec("MultiplicativeLR", lr_lambda="1 / (3 - step)"), 4)
 
 
 def test_child_formula_failure_names_the_child_field():
-    failing = child("MultiplicativeLR", lr_lambda="1 / (step - 2)")
+    failing = child("MultiplicativeLR", lr_lambda="1 / abs(step - 2)")
     s = spec("SequentialLR", milestones=[4], schedulers=[child("StepLR", step_size=2), failing])
     with pytest.raises(pycore.SpecError, match="at step 2") as err:
         pycore.lr_series(s, 10)

@@ -10,11 +10,20 @@ pages: for each calculator page, RUNS times: a new browser context (empty cache,
 navigate, wait for the `lr:ready` mark, then type into the first input and wait for the
 next `lr:updated` mark. Prints the medians: navigation start to `lr:ready`, bytes
 transferred (encoded body sizes of the document and every resource), and input event to
-`lr:updated`.
+`lr:updated`. Files are served gzip-compressed, as static hosts do. The service worker
+registers after the page's load event and precaches the site in the background on a first
+visit, as it would for a user.
+
+The yardstick: `plain-calculator/` is the built calculator page with the Python runtime
+taken out and tools/bench_plain.js driving the same form in plain JavaScript. It exists
+only while the bench runs. The targets: the calculator's first result within
+PLAIN_RATIO_TARGET times the plain page's, and at most TRANSFER_TARGET_KB transferred.
 """
 import functools
+import gzip
 import http.server
 import os
+import re
 import statistics
 import sys
 import threading
@@ -25,6 +34,64 @@ sys.path.insert(0, ROOT)
 from build import DIST, Handler, find_chromium  # noqa: E402
 
 PAGES = ["calculator/", "explorer/"]
+PLAIN = "plain-calculator/"
+PLAIN_RATIO_TARGET = 2.0
+TRANSFER_TARGET_KB = 800
+
+# What the plain page drops from the calculator page: PyScript's stylesheet, its module
+# and preload hints, the config and the page's Python script.
+PYTHON_RUNTIME = re.compile(
+    r'<link rel="stylesheet" href="[^"]*vendor/pyscript/core\.css">'
+    r'|<link rel="(?:modulepreload|preload)"[^>]*>'
+    r'|<script type="module" src="[^"]*core\.js"></script>'
+    r'|<mpy-config>.*?</mpy-config>'
+    r'|<script type="mpy"[^>]*></script>', re.S)
+
+
+def plain_calculator():
+    """The calculator page, built, with tools/bench_plain.js in place of its Python."""
+    with open(os.path.join(DIST, "calculator", "index.html"), encoding="utf-8") as fh:
+        page = fh.read()
+    page = PYTHON_RUNTIME.sub("", page)
+    return page.replace("</body>", '<script src="calculator.js" defer></script>\n</body>', 1)
+
+
+# Compressed on the way out, as static hosts (GitHub Pages, Netlify, Cloudflare Pages, nginx
+# with gzip on) do, so "transferred" is what a visitor downloads. Fonts are compressed already.
+COMPRESSED = (".html", ".js", ".mjs", ".css", ".json", ".py", ".wasm", ".svg")
+
+
+class BenchHandler(Handler):
+    """dist/ served gzip-compressed, plus the plain page at plain-calculator/ (not part
+    of the site)."""
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        if path == "/" + PLAIN:
+            self.reply(plain_calculator().encode("utf-8"), "text/html; charset=utf-8")
+            return
+        if path == "/" + PLAIN + "calculator.js":
+            file = os.path.join(ROOT, "tools", "bench_plain.js")
+        else:
+            file = self.translate_path(path)
+            if os.path.isdir(file):
+                file = os.path.join(file, "index.html")
+        if not (os.path.isfile(file) and file.endswith(COMPRESSED)):
+            super().do_GET()
+            return
+        with open(file, "rb") as fh:
+            self.reply(fh.read(), self.guess_type(file))
+
+    def reply(self, body, content_type):
+        """Send body, gzip-compressed when the browser accepts it."""
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        if "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body, 6)
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 def explorer_100k():
@@ -51,6 +118,7 @@ INPUT_LATENCY = """async ([selector, value]) => {
   input.value = value;
   input.dispatchEvent(new Event('input', { bubbles: true }));
   while (performance.getEntriesByName('lr:updated').length === before) {
+    if (performance.now() - t0 > 60000) throw new Error('no lr:updated after ' + selector);
     await new Promise((r) => setTimeout(r, 1));
   }
   return performance.getEntriesByName('lr:updated')[before].startTime - t0;
@@ -61,14 +129,16 @@ INPUT_LATENCY = """async ([selector, value]) => {
 # The explorer's chosen step reuses the computed curve; a parameter recomputes it.
 EDITS = {
     "calculator/": [("lr0", "#lr0", "0.2")],
-    "explorer/": [("lr", "#f-lr", "0.2"), ("step", "#lrx-at", "1234")],
+    "explorer/": [("lr", "#f-lr", "0.2"), ("step", "#lrx-at", "37")],
+    PLAIN: [("lr0", "#lr0", "0.2")],
 }
 
 
 def measure(browser, url, edits):
     """One cold load: (ms to lr:ready, bytes transferred, [ms from input to lr:updated
     for each edit, made one after the other])."""
-    context = browser.new_context()
+    # No service worker: its precaching after lr:ready would compete with the input timing.
+    context = browser.new_context(service_workers="block")
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -155,27 +225,40 @@ def stretch(spec, factor):
     return out
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A closed browser context drops requests in flight: that is not an error here."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 def pages():
     """Cold-load timings of the calculator pages in Chromium."""
     from playwright.sync_api import sync_playwright
     chromium = find_chromium()
     if chromium is None:
         sys.exit("bench: no Chromium found; install it (apt-get install -y chromium)")
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Handler, directory=DIST))
+    server = QuietServer(("127.0.0.1", 0), functools.partial(BenchHandler, directory=DIST))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = "http://127.0.0.1:%d/" % server.server_address[1]
     rows = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        for path in PAGES + [explorer_100k()]:
+        paths = [PLAIN] + PAGES + [explorer_100k()]
+        # Round after round over every page, so a burst of load elsewhere on the machine
+        # hits them alike and the plain page stays a fair yardstick.
+        runs = dict((path, []) for path in paths)
+        for _ in range(RUNS):
+            for path in paths:
+                runs[path].append(measure(browser, base + path, EDITS[path.split("#")[0]]))
+        for path in paths:
             edits = EDITS[path.split("#")[0]]
-            runs = [measure(browser, base + path, edits) for _ in range(RUNS)]
             latency = ", ".join("%s %.1f" % (edits[i][0], statistics.median(
-                r[2][i] for r in runs)) for i in range(len(edits)))
-            rows.append((path, statistics.median(r[0] for r in runs),
-                         statistics.median(r[1] for r in runs), latency))
+                r[2][i] for r in runs[path])) for i in range(len(edits)))
+            rows.append((path, statistics.median(r[0] for r in runs[path]),
+                         statistics.median(r[1] for r in runs[path]), latency))
         browser.close()
     server.shutdown()
     print("%-16s %18s %14s  %s" % ("page", "to lr:ready (ms)", "transferred",
@@ -183,6 +266,19 @@ def pages():
     for path, ready, size, latency in rows:
         print("%-16s %18.0f %11.0f KB  %s" % (path[:16], ready, size / 1024, latency))
     print("(medians of %d cold loads each, cache disabled)" % RUNS)
+    verdict(dict((path, (ready, size)) for path, ready, size, _ in rows))
+
+
+def verdict(by_page):
+    """The start-up targets: calculator against the plain page, and its transfer size."""
+    (calc_ms, calc_bytes), (plain_ms, _) = by_page["calculator/"], by_page[PLAIN]
+    ratio = calc_ms / plain_ms
+    print("calculator first result: %.0f ms, plain JavaScript page: %.0f ms, ratio %.2f "
+          "(target <= %.1f): %s" % (calc_ms, plain_ms, ratio, PLAIN_RATIO_TARGET,
+                                    "met" if ratio <= PLAIN_RATIO_TARGET else "MISSED"))
+    kb = calc_bytes / 1024
+    print("calculator transferred: %.0f KB (target <= %d KB): %s"
+          % (kb, TRANSFER_TARGET_KB, "met" if kb <= TRANSFER_TARGET_KB else "MISSED"))
 
 
 def main(argv):

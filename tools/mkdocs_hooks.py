@@ -8,6 +8,12 @@ pycore computes, and typeset math with the vendored KaTeX.
   ``pycore.calculator.worked_example`` (numbers on pages are computed, never typed), and
   ``{{ widget.calculator }}`` with the calculator's HTML, generated from
   ``pycore.calculator.FIELDS`` so labels, defaults and help text have one source.
+  For the examples page (``pycore.examples``): ``{{ resnet50.lr_2 }}``-style values of a
+  recipe, ``{{ example.resnet50 }}`` for a recipe's settings, its LR along the run and the
+  link that opens it in the explorer, ``{{ link.ex1 }}`` / ``{{ link.resnet50 }}`` for
+  the button that opens an example in the calculator or the explorer, and
+  ``{{ preset.resume }}`` for the (HTML-escaped, page-relative) address of an explorer
+  preset, to put in an ``<a href="...">``.
 * ``on_page_content`` renders arithmatex's ``\\(...\\)`` and ``\\[...\\]`` with KaTeX.
 """
 import html
@@ -21,10 +27,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STAGE = os.path.join(ROOT, ".build", "stage")
+STAGE = os.path.join(os.environ.get("LR_OUT") or ROOT, ".build", "stage")  # see build.py
 sys.path.insert(0, ROOT)
 
-from pycore import calculator, explorer, frameworks  # noqa: E402
+from pycore import calculator, dataio, examples, explorer, frameworks  # noqa: E402
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\.(\w+)\s*\}\}")
 MATH = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
@@ -33,9 +39,42 @@ MATH = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
 def on_config(config):
     if not os.path.isdir(STAGE):
         raise PluginError("nothing staged in .build/stage: build with `python3 build.py`")
-    core = os.path.join(STAGE, "assets", "pycore")
-    config.extra["pycore_files"] = sorted(f for f in os.listdir(core) if f.endswith(".py"))
     return config
+
+
+# `from pycore import a, b`, `from pycore.x import y`, `import pycore` in page glue, and
+# `from .x import y`, `from . import a, b` inside pycore (indented, lazy imports included).
+GLUE_IMPORT = re.compile(r"^\s*(?:from\s+pycore(?:\.(\w+))?\s+import\s+([\w, ()]+)|import\s+pycore)",
+                         re.M)
+CORE_IMPORT = re.compile(r"^\s*from\s+\.(\w*)\s+import\s+([\w, ()]+)", re.M)
+
+
+def pycore_modules(glue_path):
+    """The pycore modules a page's glue script needs: what it imports, and what those
+    import, transitively (the package __init__ always, since any pycore import runs it).
+    Each live page loads only these, which keeps its start-up short."""
+    core = os.path.join(ROOT, "pycore")
+    known = set(name[:-3] for name in os.listdir(core) if name.endswith(".py"))
+
+    def named(module, names):
+        if module:
+            return [module]
+        return [n.strip() for n in names.strip("() ").split(",") if n.strip() in known]
+
+    with open(glue_path, encoding="utf-8") as f:
+        todo = ["__init__"]
+        for module, names in (m.groups() for m in GLUE_IMPORT.finditer(f.read())):
+            todo.extend(named(module, names or ""))
+    seen = set()
+    while todo:
+        module = todo.pop()
+        if module in seen or module not in known:
+            continue
+        seen.add(module)
+        with open(os.path.join(core, module + ".py"), encoding="utf-8") as f:
+            for sub, names in CORE_IMPORT.findall(f.read()):
+                todo.extend(named(sub, names))
+    return sorted(seen)
 
 
 def on_files(files, config):
@@ -48,6 +87,9 @@ def on_files(files, config):
 
 def on_page_markdown(markdown, page, config, files):
     cache = {}
+    if page.meta.get("pyscript_main"):
+        glue = os.path.join(config["docs_dir"], page.meta["pyscript_main"])
+        page.meta["pycore_files"] = [m + ".mpy" for m in pycore_modules(glue)]
 
     def value(match):
         example, key = match.group(1), match.group(2)
@@ -55,12 +97,20 @@ def on_page_markdown(markdown, page, config, files):
             return calculator_widget()
         if example == "widget" and key == "explorer":
             return explorer_widget()
-        if example not in cache:
-            try:
-                cache[example] = calculator.worked_example(example)
-            except ValueError as err:
-                raise PluginError("%s: %s" % (page.file.src_path, err))
-        if key not in cache[example]:
+        try:
+            if example == "example":
+                return example_block(key, page)
+            if example == "link":
+                return example_link(key, page)
+            if example == "preset":
+                return html.escape("%sexplorer/#%s" % (_root(page),
+                                                       examples.preset_fragment(key)))
+            if example not in cache:
+                cache[example] = (examples.numbers(example) if example in examples.RECIPE_IDS
+                                  else calculator.worked_example(example))
+        except ValueError as err:
+            raise PluginError("%s: %s" % (page.file.src_path, err))
+        if not isinstance(cache[example].get(key), str):
             raise PluginError("%s: %s has no value %r" % (page.file.src_path, example, key))
         return cache[example][key]
 
@@ -86,6 +136,71 @@ def on_page_content(content, page, config, files):
         return '<%s class="arithmatex">%s</%s>' % (match.group(1), next(rendered), match.group(1))
 
     return MATH.sub(replace, content)
+
+
+def _root(page):
+    """The relative path from a page up to the site root ('' on the home page)."""
+    return "../" * page.url.count("/")
+
+
+def example_link(example_id, page):
+    """The button that opens an example: a seed one in the calculator, a recipe in the
+    explorer on its most telling step."""
+    e = html.escape
+    if example_id in examples.SEED_IDS:
+        seed = examples.seed_example(example_id)
+        href = "%scalculator/#%s" % (_root(page), seed["fragment"])
+        text = "Open in the calculator (decay rate %s)" % seed["rate"]
+    else:
+        n = examples.numbers(example_id)
+        href = "%sexplorer/#%s" % (_root(page), n["fragment"])
+        text = "Open in the explorer at " + n["rows"][n["at"]]["step_text"]
+    return ('<a class="md-button md-button--primary lr-example-open" data-example="%s" '
+            'href="%s">%s</a>' % (e(example_id), e(href), e(text)))
+
+
+def example_block(example_id, page):
+    """A recipe's settings, its learning rate at the marked steps, and its explorer link."""
+    e = html.escape
+    n = examples.numbers(example_id)
+    stepping = ("once per epoch" if n["stepping"] == "epoch" else "after every update")
+    settings = "".join('<tr><th scope="row"><code>%s</code></th><td>%s</td></tr>' % (
+        e(name), e(text)) for name, text in examples.settings(n["spec"]))
+    run = "".join('<tr><th scope="row">%s</th><td>%s</td></tr>' % (e(a), e(b)) for a, b in (
+        ("Epochs", n["epochs"]), ("Updates per epoch", n["steps_per_epoch"]),
+        ("Total updates", n["total_updates"]), ("Scheduler stepped", stepping)))
+    rows = "".join(
+        '<tr data-step="%d"><td>%s</td><td>%s</td><td class="lr-example-lr" data-value="%s">'
+        "%s</td></tr>" % (r["step"], e(r["label"]), e(r["step_text"]), e(r["lr_repr"]),
+                          e(r["lr_text"])) for r in n["rows"])
+    spec = n["spec"]
+    return "".join([
+        '<div class="lr-example" id="example-%s" data-example="%s">' % (e(example_id),
+                                                                       e(example_id)),
+        '<div class="lr-example-tables"><table class="lr-example-settings"><caption>'
+        'Settings of %s <code>%s</code></caption><tbody>%s</tbody></table>' % (
+            e(spec["framework"]), e(spec["name"]), settings),
+        '<table class="lr-example-run"><caption>The run</caption><tbody>%s</tbody></table>'
+        '</div>' % run,
+        '<table class="lr-example-marks"><caption>The learning rate along the run, from '
+        '<code>pycore.lr_series</code></caption><thead><tr><th scope="col">Point</th>'
+        '<th scope="col">Scheduler step</th><th scope="col">Learning rate</th></tr></thead>'
+        "<tbody>%s</tbody></table>" % rows,
+        '<figure class="lr-example-chart">%s<figcaption>The learning rate over the whole '
+        "run; the dashed line is at %s, where the explorer link opens.</figcaption></figure>"
+        % (_inline_svg(examples.chart(example_id), n["title"]),
+           e(n["rows"][n["at"]]["step_text"])),
+        "<p>%s</p></div>" % example_link(example_id, page),
+    ])
+
+
+def _inline_svg(chart, title):
+    """pycore's standalone chart SVG (the explorer's SVG export), made inline: no XML
+    declaration, labelled for screen readers, scaled by CSS."""
+    svg = dataio.chart_svg(chart)
+    svg = svg[svg.index("<svg"):]
+    return svg.replace("<svg ", '<svg role="img" aria-label="%s" ' % html.escape(
+        "Learning rate against the scheduler step: " + title), 1)
 
 
 def _field_html(f):

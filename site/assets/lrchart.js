@@ -5,7 +5,11 @@
 // Two payloads are accepted:
 //   seed calculator: {x, marker, xlabel, ylabel, series: [{key, label, values, stepped}]}
 //   explorer (version 2): {version: 2, xlabel, ylabel, log, marker,
-//     curves: [{key, label, x, y, stepped, axis: "lr" | "momentum", pinned, color}], drops}
+//     curves: [{key, label, x, y, stepped, axis: "lr" | "momentum", pinned, color}], drops,
+//     xlog, points}
+//   Optional in version 2: `xlog: true` puts the x axis on a log10 scale (every x must be
+//   > 0; others become gaps), `points: [{x, y, label}]` draws labelled point markers on top
+//   of the curves (y on the left axis), each in the next palette colour after curve 0's.
 // Both are normalised into one model (see `normalise`) and drawn by the same code.
 //
 // Events, dispatched on the chart element: "lr:hover" with detail {curve: 0, index: k},
@@ -27,6 +31,7 @@
     if (payload.version === 2) {
       return {
         xlabel: payload.xlabel, ylabel: payload.ylabel, log: !!payload.log,
+        xlog: !!payload.xlog, points: payload.points || [],
         marker: payload.marker == null ? null : payload.marker,
         drops: payload.drops || [], legend: false,
         curves: payload.curves.map((c) => ({
@@ -37,7 +42,7 @@
       };
     }
     return {
-      xlabel: payload.xlabel, ylabel: payload.ylabel, log: false,
+      xlabel: payload.xlabel, ylabel: payload.ylabel, log: false, xlog: false, points: [],
       marker: payload.marker == null ? null : payload.marker, drops: [], legend: true,
       curves: payload.series.map((s, i) => ({
         key: s.key, label: s.label, x: payload.x, y: s.values, stepped: !!s.stepped,
@@ -67,30 +72,39 @@
     return curve.y.map((v) => (v != null && v > 0 ? v : null));
   }
 
+  // On a log x axis, samples at x <= 0 cannot be placed: they are left out.
+  function plottedTable(curve, log, xlog) {
+    const ys = plottedY(curve, log);
+    if (!xlog) return [curve.x, ys];
+    const keep = curve.x.map((x, i) => i).filter((i) => curve.x[i] > 0);
+    return [keep.map((i) => curve.x[i]), keep.map((i) => ys[i])];
+  }
+
   // One aligned table for uPlot. Curves with different x grids are merged with uPlot.join;
   // the holes it leaves (undefined) are spanned, real gaps (null) are kept.
   function alignedData(model, log) {
-    const tables = model.curves.map((c) => [c.x, plottedY(c, log)]);
+    const tables = model.curves.map((c) => plottedTable(c, log, model.xlog));
     if (tables.length === 0) return [[]];
     return uPlot.join(tables);
   }
 
   // Everything that needs a new uPlot instance rather than setData when it changes.
   function shapeOf(model) {
-    return JSON.stringify([model.legend, useLog(model), hasMomentum(model),
+    return JSON.stringify([model.legend, useLog(model), model.xlog, hasMomentum(model),
       model.xlabel, model.ylabel, model.curves.map((c) => [c.key, c.stepped, c.axis,
         c.pinned, c.color, model.legend ? c.label : ""])]);
   }
 
-  // Index of the sample of xs (ascending) nearest to value.
-  function nearestIndex(xs, value) {
+  // Index of the sample of xs (ascending) nearest to value; on a log axis nearest by ratio.
+  function nearestIndex(xs, value, xlog) {
     let lo = 0;
     let hi = xs.length - 1;
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
       if (xs[mid] <= value) lo = mid; else hi = mid;
     }
-    return Math.abs(xs[hi] - value) < Math.abs(xs[lo] - value) ? hi : lo;
+    const gap = xlog ? (x) => Math.abs(Math.log(x / value)) : (x) => Math.abs(x - value);
+    return gap(xs[hi]) < gap(xs[lo]) ? hi : lo;
   }
 
   // ---- tick labels ----------------------------------------------------------------------
@@ -120,6 +134,34 @@
       return (v < 0 ? "-" : "") + String(Math.abs(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
     }
     return sig3(v);
+  }
+
+  // ---- log axes --------------------------------------------------------------------------
+  // uPlot's own log ticks step through every 1..9 of each decade and can loop on float
+  // round-off across many decades (RangeError: Invalid array length). Log axes here get a
+  // range snapped to whole decades and one tick per decade (every k-th past 12 decades).
+
+  const MAX_DECADE_TICKS = 12;
+
+  function decade(k) {
+    return Number("1e" + k);  // exact, unlike 10 ** k
+  }
+
+  function logRange(u, min, max) {
+    if (!(min > 0) || !(max > 0)) return [1, 10];
+    let lo = Math.floor(Math.log10(min) + 1e-9);
+    let hi = Math.ceil(Math.log10(max) - 1e-9);
+    if (hi <= lo) { lo -= 1; hi += 1; }
+    return [decade(lo), decade(hi)];
+  }
+
+  function logSplits(u, axisIdx, min, max) {
+    const lo = Math.ceil(Math.log10(min) - 1e-9);
+    const hi = Math.floor(Math.log10(max) + 1e-9);
+    const every = Math.max(1, Math.ceil((hi - lo + 1) / MAX_DECADE_TICKS));
+    const out = [];
+    for (let k = lo; k <= hi; k += every) out.push(decade(k));
+    return out;
   }
 
   // uPlot's axis `values` callback with our formatter (filtered-out splits stay blank).
@@ -164,7 +206,7 @@
     ctx.lineTo(x, u.bbox.top + u.bbox.height);
     ctx.stroke();
     const c0 = model.curves[0];
-    const y = plottedY(c0, entry.log)[nearestIndex(c0.x, model.marker)];
+    const y = plottedY(c0, entry.log)[nearestIndex(c0.x, model.marker, model.xlog)];
     if (y != null) {
       ctx.setLineDash([]);
       ctx.fillStyle = entry.theme.accent;
@@ -189,7 +231,7 @@
     ctx.strokeStyle = entry.theme.bg;
     ctx.lineWidth = dpr;
     model.drops.forEach((dropX) => {
-      const y = ys[nearestIndex(c0.x, dropX)];
+      const y = ys[nearestIndex(c0.x, dropX, model.xlog)];
       if (y == null) return;
       const px = u.valToPos(dropX, "x", true);
       const py = u.valToPos(y, scaleOf(c0), true) - 3 * dpr;
@@ -200,6 +242,63 @@
       ctx.closePath();
       ctx.fill();
       ctx.stroke();
+    });
+    ctx.restore();
+  }
+
+  // The colour of labelled point k: the palette after curve 0's colour.
+  function pointColor(k) {
+    return COLORS[(k + 1) % COLORS.length];
+  }
+
+  // Where a point's label goes: the first of a few spots above (then below) the dot whose
+  // box overlaps no label placed before, else the first spot.
+  function labelSpot(ctx, text, px, py, box, placed, dpr) {
+    const width = ctx.measureText(text).width;
+    const height = 14 * dpr;
+    const right = px + 8 * dpr + width < box.left + box.width;
+    const x0 = right ? px + 8 * dpr : px - 8 * dpr - width;
+    const spots = [-12, -26, -40, 14, 28].map((dy) => ({ x: x0, y: py + dy * dpr, width: width,
+      height: height, align: right ? "left" : "right", tx: right ? x0 : x0 + width }));
+    const free = spots.find((s) => !placed.some((o) => s.x < o.x + o.width &&
+      o.x < s.x + s.width && s.y - height / 2 < o.y + o.height / 2 &&
+      o.y - o.height / 2 < s.y + height / 2));
+    return free || spots[0];
+  }
+
+  // Labelled point markers (payload `points`): a ringed dot at (x, y) and its label beside
+  // it, above the curves. Points outside the plotted range are skipped.
+  function drawPoints(u, entry) {
+    const points = entry.model.points;
+    if (!points.length) return;
+    const dpr = devicePixelRatio;
+    const ctx = u.ctx;
+    const placed = [];
+    ctx.save();
+    ctx.font = 12 * dpr + "px system-ui, sans-serif";
+    ctx.textBaseline = "middle";
+    points.forEach((p, k) => {
+      if (p.x == null || p.y == null || (entry.model.xlog && p.x <= 0)) return;
+      if (entry.log && p.y <= 0) return;
+      const px = u.valToPos(p.x, "x", true);
+      const py = u.valToPos(p.y, "y", true);
+      const box = u.bbox;
+      if (px < box.left || px > box.left + box.width || py < box.top ||
+          py > box.top + box.height) return;
+      ctx.fillStyle = pointColor(k);
+      ctx.strokeStyle = entry.theme.bg;
+      ctx.lineWidth = 2 * dpr;
+      ctx.beginPath();
+      ctx.arc(px, py, 5 * dpr, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+      if (p.label) {
+        const spot = labelSpot(ctx, p.label, px, py, box, placed, dpr);
+        placed.push(spot);
+        ctx.textAlign = spot.align;
+        ctx.fillStyle = entry.theme.text;
+        ctx.fillText(p.label, spot.tx, spot.y);
+      }
     });
     ctx.restore();
   }
@@ -224,7 +323,7 @@
     } else if (entry.keyIndex != null) {
       dispatchHover(entry, Math.min(entry.keyIndex, c0.x.length - 1));
     } else {
-      dispatchHover(entry, nearestIndex(c0.x, u.posToVal(left, "x")));
+      dispatchHover(entry, nearestIndex(c0.x, u.posToVal(left, "x"), entry.model.xlog));
     }
   }
 
@@ -293,13 +392,11 @@
       ticks: { stroke: colors.grid } };
     const lrAxis = Object.assign({ label: model.ylabel, size: 70, values: tickLabels(sig3) },
       base);
-    if (log) {
-      // Grid lines and ticks only where a label is shown, not at every 2..9 of a decade.
-      const labelled = (u, splits, i, space, incr) => u.axes[i].filter(u, splits, i, space, incr);
-      lrAxis.grid = Object.assign({ filter: labelled }, base.grid);
-      lrAxis.ticks = Object.assign({ filter: labelled }, base.ticks);
-    }
-    const axes = [Object.assign({ label: model.xlabel, values: tickLabels(xTick) }, base), lrAxis];
+    if (log) lrAxis.splits = logSplits;
+    const xTicks = tickLabels(model.xlog ? sig3 : xTick);
+    const xAxis = Object.assign({ label: model.xlabel, values: xTicks }, base);
+    if (model.xlog) xAxis.splits = logSplits;
+    const axes = [xAxis, lrAxis];
     if (hasMomentum(model)) {
       axes.push(Object.assign({}, base, { scale: "m", side: 1, label: "momentum", size: 60,
         values: tickLabels(sig3), grid: { show: false } }));
@@ -310,7 +407,9 @@
   // The uPlot options for the entry's current model.
   function options(el, entry) {
     const model = entry.model;
-    const scales = { x: { time: false }, y: entry.log ? { distr: 3, log: 10 } : {} };
+    const scales = {
+      x: model.xlog ? { time: false, distr: 3, log: 10, range: logRange } : { time: false },
+      y: entry.log ? { distr: 3, log: 10, range: logRange } : {} };
     if (hasMomentum(model)) scales.m = {};
     return {
       width: Math.max(MIN_WIDTH, el.clientWidth),
@@ -321,7 +420,7 @@
       axes: axesOptions(model, entry.theme, entry.log),
       series: [{ label: model.xlabel }].concat(model.curves.map(seriesOptions)),
       hooks: {
-        draw: [(u) => { drawMarker(u, entry); drawDrops(u, entry); }],
+        draw: [(u) => { drawMarker(u, entry); drawDrops(u, entry); drawPoints(u, entry); }],
         setCursor: [(u) => onCursor(u, entry)],
       },
     };

@@ -10,9 +10,10 @@ import json
 import js
 from pyscript.ffi import create_proxy
 
+from dom import clear, el, make
 from pycore import dataio, explorer, form
 from pycore.errors import SpecError
-from pycore.spec import catalog, names
+from pycore.spec import catalog, frameworks, names
 
 window = js.window
 document = js.document
@@ -21,28 +22,6 @@ SLICE_MS = 30  # compute for at most this long before yielding to the browser
 
 state = {"s": None, "job": None, "last": None, "values": None, "ready": False, "hover": None}
 CATALOG = dict(((e["framework"], e["name"]), e) for e in catalog())
-
-
-def el(key):
-    return document.getElementById(key)
-
-
-def make(tag, cls=None, text=None, attrs=None):
-    """A new element with a class, text content and attributes (text is never HTML)."""
-    node = document.createElement(tag)
-    if cls:
-        node.className = cls
-    if text is not None:
-        node.textContent = text
-    if attrs:
-        for k in attrs:
-            node.setAttribute(k, attrs[k])
-    return node
-
-
-def clear(node):
-    while node.firstChild:
-        node.removeChild(node.firstChild)
 
 
 # --- the generated schedule form ---------------------------------------------------------
@@ -298,12 +277,19 @@ def on_input(event):
         s["resume"] = target.value
     elif tid == "lrx-log":
         s["log"] = bool(target.checked)
+    elif tid == "lrx-every":
+        export_every()
+        return
     elif tid == "lrx-framework":
-        fw = target.value
+        fw = offered(target, frameworks(), s["raw"]["framework"])
+        if fw is None:
+            return
         s["raw"] = form.default_raw(fw, names(fw)[0])
         render_form()
         el("lrx-framework").focus()
     elif tid == "lrx-name":
+        if offered(target, names(s["raw"]["framework"]), s["raw"]["name"]) is None:
+            return
         s["raw"] = form.default_raw(s["raw"]["framework"], target.value)
         render_form()
         el("lrx-name").focus()
@@ -311,6 +297,8 @@ def on_input(event):
         path = target.getAttribute("data-path")
         holder, key = node_at(s["raw"], path)
         if target.getAttribute("data-action") == "child-name":
+            if offered(target, names(s["raw"]["framework"]), holder.get("name")) is None:
+                return
             holder.clear()
             holder.update(form.default_raw(s["raw"]["framework"], target.value, child=True))
             refocus(render_form, target.id)
@@ -323,6 +311,16 @@ def on_input(event):
     else:
         return
     update()
+
+
+def offered(select, allowed, current):
+    """The select's value when pycore knows it; otherwise the select goes back to current
+    and the answer is None (a select's value is data too: a tampered page must not reach
+    pycore with a name it does not have)."""
+    if select.value in allowed:
+        return select.value
+    select.value = current
+    return None
 
 
 def refocus(fn, fid):
@@ -705,8 +703,8 @@ def render_legend(legend):
         colors = window.lrChart.colors
         pinned = item["key"].startswith("pin")
         sw = make("span", "lrx-swatch lrx-swatch--pinned" if pinned else "lrx-swatch", None,
-                  {"style": "--c: " + colors[item["color"] % colors.length],
-                   "aria-hidden": "true"})
+                  {"aria-hidden": "true"})
+        sw.style.setProperty("--c", colors[item["color"] % colors.length])
         li.appendChild(sw)
         li.appendChild(make("span", None, item["label"]))
         if item["note"]:

@@ -2,21 +2,13 @@
 import math
 import struct
 
+from pycore.lcg import Lcg as _Lcg
+
 AT = (0, 1, 7, 599, 12345, 10 ** 6, 2 ** 40)  # lr_at steps for closed-form schedules
 
 
-class Lcg:
-    """A 64-bit linear congruential generator (no random module on MicroPython)."""
-
-    def __init__(self, seed):
-        self.state = seed
-
-    def bits(self):
-        self.state = (self.state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
-        return self.state
-
-    def uniform(self, lo, hi):
-        return lo + (hi - lo) * ((self.bits() >> 11) / 9007199254740992.0)
+class Lcg(_Lcg):
+    """pycore's generator, with the draws the test cases need."""
 
     def int(self, lo, hi):
         return lo + self.bits() % (hi - lo + 1)
