@@ -1,7 +1,8 @@
 """pycore: the learning-rate maths of the site, in plain Python.
 
 Runs unchanged on CPython >= 3.11 and on MicroPython 1.28 (the interpreter the site ships
-to browsers), using only ``math`` and ``json``. No DOM, no I/O.
+to browsers), using only ``math`` and ``json`` (and ``struct``, built into MicroPython, for
+lrfinder's float32 rounding). No DOM, no I/O.
 """
 from .errors import SpecError
 from .lrfinder import lr_ladder, smooth, suggest_lr

@@ -306,6 +306,21 @@ def fragment_of(v):
     return "&".join(parts)
 
 
+def fragment_parts(fragment):
+    """The key=value parts of a URL fragment ("#" optional), in order, as (key, text,
+    error): text percent-decoded, or None with the SpecError when its escape is broken."""
+    if fragment.startswith("#"):
+        fragment = fragment[1:]
+    out = []
+    for part in fragment.split("&") if fragment else ():
+        key, _, text = part.partition("=")
+        try:
+            out.append((key, unquote(text), None))
+        except SpecError as err:
+            out.append((key, None, err))
+    return out
+
+
 def read_fragment(fragment):
     """Turn a URL fragment into raw input values; return (raw, problems).
 
@@ -314,16 +329,11 @@ def read_fragment(fragment):
     """
     raw = defaults()
     problems = []
-    if fragment.startswith("#"):
-        fragment = fragment[1:]
-    if not fragment:
-        return raw, problems
     pairs = {}
-    for part in fragment.split("&"):
-        key, _, value = part.partition("=")
-        try:
-            pairs[key] = unquote(value)
-        except SpecError as err:
+    for key, value, err in fragment_parts(fragment):
+        if err is None:
+            pairs[key] = value
+        else:
             problems.append("%s: %s" % (key, message(err)))
     if "spec" in pairs:
         try:

@@ -20,7 +20,7 @@ import json
 import math
 
 from . import analysis, dataio, form, resume, sanity
-from .calculator import quote as _quote, unquote as _unquote
+from .calculator import fragment_parts, quote as _quote
 from .errors import SpecError
 from .numfmt import format_int, format_lr, format_sig, py_repr
 from .spec import build_valid, frameworks, to_code, validate
@@ -627,16 +627,11 @@ def read_fragment(fragment):
     """
     state = default_state()
     problems = []
-    if fragment.startswith("#"):
-        fragment = fragment[1:]
-    if not fragment:
-        return state, problems
     pairs = {}
-    for part in fragment.split("&"):
-        key, _, text = part.partition("=")
-        try:
-            pairs[key] = _unquote(text)
-        except SpecError as err:
+    for key, text, err in fragment_parts(fragment):
+        if err is None:
+            pairs[key] = text
+        else:
             problems.append("The link's %s was not used: %s." % (key or "?", err.allowed))
     if "spec" in pairs:
         try:

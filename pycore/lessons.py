@@ -11,7 +11,7 @@ other page. Every number shown goes through pycore.numfmt.
 import json
 
 from . import explorer, form, tuning
-from .calculator import quote, unquote
+from .calculator import fragment_parts, quote
 from .errors import SpecError
 from .lcg import Lcg
 from .numfmt import format_int, format_lr, format_sig
@@ -353,18 +353,14 @@ def read_fragment(fragment, keys):
     (the table of contents makes those), not state: it leaves the defaults."""
     raw = dict((key, DEFAULTS[key]) for key in keys)
     problems = []
-    if fragment.startswith("#"):
-        fragment = fragment[1:]
     if not is_state(fragment):
         return raw, problems
-    for part in fragment.split("&"):
-        key, _, text = part.partition("=")
+    for key, text, err in fragment_parts(fragment):
         if key not in raw:
             problems.append('The link\'s "%s" was ignored: this page has no such control.'
                             % key[:30])
-            continue
-        try:
-            raw[key] = unquote(text)
-        except SpecError as err:
+        elif err is not None:
             problems.append("The link's %s was ignored: %s." % (key, err.allowed))
+        else:
+            raw[key] = text
     return raw, problems

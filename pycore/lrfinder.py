@@ -20,7 +20,7 @@ import json
 import math
 import struct
 
-from .calculator import quote, unquote
+from .calculator import fragment_parts, quote
 from .dataio import check_size, is_digits, parse_table, read_json, read_number
 from .errors import SpecError
 from .numfmt import format_int, format_lr, format_sig, py_repr
@@ -987,15 +987,10 @@ def fragment_for_log(lrs, losses, raw=True):
 def read_fragment(fragment):
     """A state from a URL fragment, and sentences about the parts that were not used."""
     state, problems = default_state(), []
-    if fragment.startswith("#"):
-        fragment = fragment[1:]
-    for part in fragment.split("&") if fragment else []:
-        key, _, text = part.partition("=")
+    for key, value, err in fragment_parts(fragment):
         if key not in DEFAULT_STATE:
             continue
-        try:
-            value = unquote(text)
-        except SpecError as err:
+        if err is not None:
             problems.append("The link's %s was not used: it %s." % (key, err.allowed))
             continue
         if key == "input" and value not in INPUTS or key == "spacing" and value not in SPACINGS:

@@ -23,7 +23,7 @@ stops early, and says where, once the loss is no longer finite or a parameter le
 import json
 import math
 
-from .calculator import quote, unquote
+from .calculator import fragment_parts, quote
 from .errors import SpecError
 from .form import parse_number, sentence
 from .numfmt import format_int, format_lr, format_sig
@@ -824,16 +824,9 @@ def hd_read_fragment(fragment):
     ignored, values cut to MAX_FRAGMENT_VALUE characters; ``hypergradient_view`` then
     checks them like typed text."""
     raw = dict(HD_DEFAULTS)
-    if fragment.startswith("#"):
-        fragment = fragment[1:]
-    for part in fragment.split("&") if fragment else ():
-        key, _, text = part.partition("=")
-        if key not in raw:
-            continue
-        try:
-            raw[key] = unquote(text)[:MAX_FRAGMENT_VALUE]
-        except SpecError:
-            continue
+    for key, text, err in fragment_parts(fragment):
+        if key in raw and err is None:
+            raw[key] = text[:MAX_FRAGMENT_VALUE]
     return raw
 
 

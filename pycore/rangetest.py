@@ -24,7 +24,7 @@ import json
 import math
 
 from . import lrfinder
-from .calculator import quote as _quote, unquote as _unquote
+from .calculator import fragment_parts, quote as _quote
 from .errors import SpecError
 from .form import parse_number, sentence
 from .lcg import Lcg
@@ -501,15 +501,12 @@ def read_fragment(fragment):
     checked by ``read`` like typed text.
     """
     raw, problems = defaults(), []
-    if fragment.startswith("#"):
-        fragment = fragment[1:]
-    for part in fragment.split("&") if fragment else ():
-        key, _, text = part.partition("=")
+    for key, text, err in fragment_parts(fragment):
         if key not in raw:
             continue
-        try:
-            raw[key] = _unquote(text)[:40]
-        except SpecError as err:
+        if err is None:
+            raw[key] = text[:40]
+        else:
             problems.append("The link's %s was not used: %s." % (key, err.allowed))
     return raw, problems
 

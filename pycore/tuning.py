@@ -20,7 +20,7 @@ rounded to a few significant digits and rebuilt from integers, so a one-ulp diff
 import json
 import math
 
-from .calculator import quote, unquote
+from .calculator import fragment_parts, quote
 from .errors import SpecError
 from .form import parse_number
 from .lcg import Lcg
@@ -775,16 +775,12 @@ def read_fragment(fragment):
     """
     raw = defaults()
     problems = []
-    if fragment.startswith("#"):
-        fragment = fragment[1:]
-    for part in fragment.split("&") if fragment else []:
-        key, _, value = part.partition("=")
+    for key, value, err in fragment_parts(fragment):
         if key not in raw:
             problems.append("The link's %s was ignored: this page has no such input." % (
                 '"%s"' % key[:30]))
-            continue
-        try:
-            raw[key] = unquote(value)
-        except SpecError as err:
+        elif err is not None:
             problems.append("The link's %s was ignored: %s." % (key, err.allowed))
+        else:
+            raw[key] = value
     return raw, problems

@@ -28,3 +28,27 @@ def clear(node):
     """Remove every child of node."""
     while node.firstChild:
         node.removeChild(node.firstChild)
+
+
+def field_widget(f, fid, box_attrs=None, input_attrs=None):
+    """A labelled text input (a <select> for a "choice" field) with its help line and
+    hidden error slot, for a pycore form field ``f`` (key, label, kind, choices, help)."""
+    box = make("div", "lrx-field", None, box_attrs)
+    box.appendChild(make("label", None, f.label, {"for": fid}))
+    described = {"aria-describedby": fid + "-help " + fid + "-error", "id": fid,
+                 "name": f.key}
+    if input_attrs:
+        described.update(input_attrs)
+    if f.kind == "choice":
+        node = make("select", None, None, described)
+        for value, label in f.choices:
+            node.appendChild(make("option", None, label, {"value": value}))
+    else:
+        described.update({"type": "text", "inputmode": "decimal", "spellcheck": "false",
+                          "autocomplete": "off"})
+        node = make("input", None, None, described)
+    box.appendChild(node)
+    box.appendChild(make("small", "lrx-help", f.help, {"id": fid + "-help"}))
+    box.appendChild(make("small", "lrx-error", "", {"id": fid + "-error", "role": "alert",
+                                                   "hidden": ""}))
+    return box

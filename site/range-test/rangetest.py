@@ -8,7 +8,7 @@ number shown comes formatted from pycore.
 import js
 from pyscript.ffi import create_proxy
 
-from dom import clear, el, make
+from dom import clear, el, field_widget, make
 from pycore import rangetest
 
 window = js.window
@@ -24,28 +24,6 @@ FIELDS = dict((f.key, f) for f in rangetest.FIELDS)
 # --- the form -------------------------------------------------------------------------------
 
 
-def field_widget(f):
-    """One labelled input or select with its help line and (hidden) error slot."""
-    fid = "rt-" + f.key
-    box = make("div", "lrx-field")
-    box.appendChild(make("label", None, f.label, {"for": fid}))
-    described = {"aria-describedby": fid + "-help " + fid + "-error", "id": fid,
-                 "name": f.key}
-    if f.kind == "choice":
-        node = make("select", None, None, described)
-        for value, label in f.choices:
-            node.appendChild(make("option", None, label, {"value": value}))
-    else:
-        described.update({"type": "text", "inputmode": "decimal", "spellcheck": "false",
-                          "autocomplete": "off"})
-        node = make("input", None, None, described)
-    box.appendChild(node)
-    box.appendChild(make("small", "lrx-help", f.help, {"id": fid + "-help"}))
-    box.appendChild(make("small", "lrx-error", "", {"id": fid + "-error", "role": "alert",
-                                                   "hidden": ""}))
-    return box
-
-
 def build_form():
     """The fieldsets of pycore.rangetest.GROUPS, replacing the loading note."""
     holder = el("rt-fields")
@@ -55,7 +33,7 @@ def build_form():
         fieldset.appendChild(make("legend", None, title))
         grid = make("div", "lrx-fields")
         for key in keys:
-            grid.appendChild(field_widget(FIELDS[key]))
+            grid.appendChild(field_widget(FIELDS[key], "rt-" + key))
         fieldset.appendChild(grid)
         holder.appendChild(fieldset)
 

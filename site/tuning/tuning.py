@@ -7,7 +7,7 @@ writes back the messages, summaries, tables, charts, code and URL fragment.
 import js
 from pyscript.ffi import create_proxy
 
-from dom import clear, el, make
+from dom import clear, el, field_widget, make
 from pycore import tuning
 
 # js.window, not pyscript.window: methods called through the latter (addEventListener)
@@ -22,35 +22,14 @@ state = {"raw": tuning.defaults(), "code": {}, "ready": False}
 # --- the forms ---------------------------------------------------------------------------
 
 
-def field_widget(f):
-    """One labelled input (a <select> for a choice) with its help and error slot."""
-    fid = "tun-" + f.key
-    box = make("div", "lrx-field", None, {"id": fid + "-box"})
-    box.appendChild(make("label", None, f.label, {"for": fid}))
-    described = {"aria-describedby": fid + "-help " + fid + "-error", "id": fid,
-                 "name": f.key, "data-key": f.key}
-    if f.kind == "choice":
-        node = make("select", None, None, described)
-        for value, label in f.choices:
-            node.appendChild(make("option", None, label, {"value": value}))
-    else:
-        described.update({"type": "text", "inputmode": "decimal", "spellcheck": "false",
-                          "autocomplete": "off"})
-        node = make("input", None, None, described)
-    box.appendChild(node)
-    box.appendChild(make("small", "lrx-help", f.help, {"id": fid + "-help"}))
-    box.appendChild(make("small", "lrx-error", "", {"id": fid + "-error", "role": "alert",
-                                                    "hidden": ""}))
-    return box
-
-
 def build_forms():
     """Put every section's fields into its form."""
     for section in SECTIONS:
         holder = el("tun-%s-fields" % section)
         clear(holder)
         for f in tuning.fields(section):
-            holder.appendChild(field_widget(f))
+            holder.appendChild(field_widget(f, "tun-" + f.key, {"id": "tun-%s-box" % f.key},
+                                             {"data-key": f.key}))
 
 
 def write_raw(raw):
