@@ -26,6 +26,7 @@ VENV_PYTHON = os.path.join(VENV, "bin", "python")
 # .build/), so several builds of one checkout can run side by side.
 OUT = os.environ.get("LR_OUT") or ROOT
 STAGE = os.path.join(OUT, ".build", "stage")
+MPY = os.path.join(OUT, ".build", "mpy")  # pycore's bytecode, packed per page by the hook
 DIST = os.path.join(OUT, "dist")
 NODE_MODULES = os.path.join(ROOT, "node_modules")
 MIN_PYTHON = (3, 11)
@@ -155,9 +156,11 @@ def pyscript_files():
 
 
 def stage():
-    """Copy the runtime files the pages need, and pycore, into .build/stage/assets/."""
-    if os.path.exists(STAGE):
-        shutil.rmtree(STAGE)
+    """Copy the runtime files the pages need into .build/stage/assets/, and compile pycore
+    into .build/mpy/."""
+    for folder in (STAGE, MPY):
+        if os.path.exists(folder):
+            shutil.rmtree(folder)
     vendor = os.path.join(STAGE, "assets", "vendor")
     copies = [(f, "pyscript/") for f in pyscript_files()]
     copies += [(os.path.join(NODE_MODULES, src), dest) for src, dest in RUNTIME]
@@ -167,9 +170,8 @@ def stage():
     for src, dest in copies:
         os.makedirs(os.path.join(vendor, dest), exist_ok=True)
         shutil.copy2(src, os.path.join(vendor, dest))
-    core = os.path.join(STAGE, "assets", "pycore")
-    os.makedirs(core)
-    compile_core(core)
+    os.makedirs(MPY)
+    compile_core(MPY)
 
 
 def compile_core(core):
@@ -237,6 +239,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                            ".wasm": "application/wasm", ".json": "application/json",
                            ".py": "text/plain; charset=utf-8", ".woff2": "font/woff2"})
     quiet = True
+    # Headers and body go out in separate writes; with Nagle's algorithm on, the body then
+    # waits for the client's delayed ACK (about 40 ms on Linux) on every response, which
+    # no real static host does.
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         if not self.quiet:

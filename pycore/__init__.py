@@ -5,7 +5,6 @@ to browsers), using only ``math`` and ``json`` (and ``struct``, built into Micro
 lrfinder's float32 rounding). No DOM, no I/O.
 """
 from .errors import SpecError
-from .lrfinder import lr_ladder, smooth, suggest_lr
 from .numfmt import format_int, format_lr, format_sig, py_repr
 from .spec import (MAX_SERIES, MAX_STEP, build, catalog, frameworks, lr_at, lr_series,
                    momentum_series, names, to_code, validate)
@@ -16,3 +15,27 @@ __all__ = [
     "MAX_STEP", "build", "catalog", "frameworks", "lr_at", "lr_series", "momentum_series",
     "names", "to_code", "translate", "validate", "suggest_lr", "smooth", "lr_ladder",
 ]
+
+# Exported functions whose module loads on their first call, so that a page which never
+# calls them never downloads or imports it (tools/mkdocs_hooks.py reads this table to
+# decide which modules a page ships).
+LAZY = {"suggest_lr": "lrfinder", "smooth": "lrfinder", "lr_ladder": "lrfinder"}
+
+
+def _lazy(name):
+    return getattr(__import__("pycore." + LAZY[name], None, None, [name]), name)
+
+
+def suggest_lr(*args, **options):
+    """pycore.lrfinder.suggest_lr(lrs, losses, method, **options)."""
+    return _lazy("suggest_lr")(*args, **options)
+
+
+def smooth(*args, **options):
+    """pycore.lrfinder.smooth(losses, tool)."""
+    return _lazy("smooth")(*args, **options)
+
+
+def lr_ladder(*args, **options):
+    """pycore.lrfinder.lr_ladder(start, end, n, mode, tool)."""
+    return _lazy("lr_ladder")(*args, **options)

@@ -9,9 +9,9 @@ t * steps_per_epoch) it is exactly lr0 / (1 + decay_rate * t).
 import json
 import math
 
-from .dataio import read_json
+from .dataio import is_digits, parse_number, read_json
 from .errors import SpecError
-from .form import is_digits, parse_number
+from .links import fragment_parts, quote, unquote
 from .numfmt import format_int, format_lr, format_sig, py_repr
 from .spec import build, lr_at, validate
 
@@ -261,39 +261,7 @@ def worked_example(example_id):
 
 # --- URL fragment ------------------------------------------------------------------------
 
-_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()"
 EXTRA_KEYS = ("epochs",) + COMPARISON_KEYS
-
-
-def quote(text):
-    """Percent-encode text as JavaScript's encodeURIComponent does."""
-    out = []
-    for ch in text:
-        if ch in _UNRESERVED:
-            out.append(ch)
-        else:
-            for b in ch.encode("utf-8"):
-                out.append("%%%02X" % b)
-    return "".join(out)
-
-
-def unquote(text):
-    """Decode percent-escapes; malformed escapes raise SpecError.
-
-    Works piece by piece between the % signs: MicroPython indexes a str in O(n), so a
-    character loop would take quadratic time on a long link."""
-    pieces = text.split("%")
-    raw = bytearray(pieces[0].encode("utf-8"))
-    for piece in pieces[1:]:
-        code = piece[:2]
-        if len(code) != 2 or not all(c in "0123456789abcdefABCDEF" for c in code):
-            raise SpecError("fragment", "%" + code, "has a broken %-escape")
-        raw.append(int(code, 16))
-        raw.extend(piece[2:].encode("utf-8"))
-    try:
-        return bytes(raw).decode("utf-8")
-    except UnicodeError:
-        raise SpecError("fragment", text[:40], "is not valid UTF-8 once decoded")
 
 
 def fragment_of(v):
@@ -304,21 +272,6 @@ def fragment_of(v):
     for key in EXTRA_KEYS:
         parts.append("%s=%s" % (key, quote(_plain(v[key]))))
     return "&".join(parts)
-
-
-def fragment_parts(fragment):
-    """The key=value parts of a URL fragment ("#" optional), in order, as (key, text,
-    error): text percent-decoded, or None with the SpecError when its escape is broken."""
-    if fragment.startswith("#"):
-        fragment = fragment[1:]
-    out = []
-    for part in fragment.split("&") if fragment else ():
-        key, _, text = part.partition("=")
-        try:
-            out.append((key, unquote(text), None))
-        except SpecError as err:
-            out.append((key, None, err))
-    return out
 
 
 def read_fragment(fragment):

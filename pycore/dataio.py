@@ -36,9 +36,8 @@ def read_number(text):
     """Read a cell strictly: (value, None), or (None, why) when it is not a number.
 
     The site's one number syntax (12, -0.5, .5, 3., 1e-3, 1E+3; nothing else), returning
-    the reason instead of raising so a long column reads quickly; ``pycore.form.parse_number``
-    raises it as a SpecError. Plain
-    unsigned decimals, most of any metric file, take a short path.
+    the reason instead of raising so a long column reads quickly; ``parse_number`` raises
+    it as a SpecError. Plain unsigned decimals, most of any metric file, take a short path.
     """
     s = text.strip()
     if s and not s.strip("0123456789.") and s.count(".") <= 1 and s != ".":
@@ -66,6 +65,26 @@ def read_number(text):
     if not math.isfinite(value):
         return None, "too large; enter a finite number"
     return value, None
+
+
+def parse_number(text, field):
+    """Parse typed text as a finite decimal number, strictly, or raise SpecError.
+
+    Accepts 12, -0.5, .5, 3., 1e-3 and 1E+3; refuses empty text, spaces inside, commas,
+    hex, nan, infinity and anything that overflows (the rules of ``read_number``, the one number
+    reader of the site).
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    value, why = read_number(text)
+    if why is not None:
+        raise SpecError(field, text, why)
+    return value
+
+
+def sentence(text):
+    """A phrase from a SpecError as the sentence shown next to a field: capitalised."""
+    return text[:1].upper() + text[1:]
 
 
 def _quoted(cell):

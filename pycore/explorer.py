@@ -20,8 +20,8 @@ import json
 import math
 
 from . import analysis, dataio, form, resume, sanity
-from .calculator import fragment_parts, quote as _quote
 from .errors import SpecError
+from .links import fragment_parts, quote as _quote
 from .numfmt import format_int, format_lr, format_sig, py_repr
 from .spec import build_valid, frameworks, to_code, validate
 from .translate import translate

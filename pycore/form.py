@@ -24,7 +24,7 @@ schedule itself), ``"params.gamma"``, ``"params.schedulers[1].name"``,
 
 from . import expr
 from . import dataio
-from .dataio import is_digits, read_number
+from .dataio import is_digits, parse_number, sentence
 from .errors import SpecError
 from .numfmt import py_repr
 from .params import REQUIRED
@@ -144,21 +144,6 @@ MAX_INT_DIGITS = 20  # longer whole numbers go through float parsing (CPython ca
 # --- numbers ----------------------------------------------------------------------------
 
 
-def parse_number(text, field):
-    """Parse typed text as a finite decimal number, strictly, or raise SpecError.
-
-    Accepts 12, -0.5, .5, 3., 1e-3 and 1E+3; refuses empty text, spaces inside, commas,
-    hex, nan, infinity and anything that overflows (the rules of ``dataio.read_number``,
-    the one number reader of the site).
-    """
-    if not isinstance(text, str):
-        text = str(text)
-    value, why = read_number(text)
-    if why is not None:
-        raise SpecError(field, text, why)
-    return value
-
-
 def _parse_value(text, field, kind):
     """A number typed for a field of kind "int" or "float": whole numbers written as
     digits stay exact ints (beyond 2**53 too); everything else parses as a float, which
@@ -173,11 +158,6 @@ def _parse_value(text, field, kind):
 
 
 # --- messages ---------------------------------------------------------------------------
-
-
-def sentence(text):
-    """A phrase from a SpecError as the sentence shown next to a field: capitalised."""
-    return text[:1].upper() + text[1:]
 
 
 def _in_form_words(phrase):

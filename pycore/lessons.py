@@ -11,9 +11,9 @@ other page. Every number shown goes through pycore.numfmt.
 import json
 
 from . import explorer, form, tuning
-from .calculator import fragment_parts, quote
 from .errors import SpecError
 from .lcg import Lcg
+from .links import fragment_parts, quote
 from .numfmt import format_int, format_lr, format_sig
 from .optim import ADAM_BETAS, Adam
 from .spec import lr_series

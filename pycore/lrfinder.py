@@ -20,9 +20,9 @@ import json
 import math
 import struct
 
-from .calculator import fragment_parts, quote
 from .dataio import check_size, is_digits, parse_table, read_json, read_number
 from .errors import SpecError
+from .links import fragment_parts, quote
 from .numfmt import format_int, format_lr, format_sig, py_repr
 
 METHODS = ("fastai.valley", "fastai.slide", "fastai.minimum", "fastai.steep",

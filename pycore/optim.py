@@ -23,9 +23,9 @@ stops early, and says where, once the loss is no longer finite or a parameter le
 import json
 import math
 
-from .calculator import fragment_parts, quote
+from .dataio import parse_number, sentence
 from .errors import SpecError
-from .form import parse_number, sentence
+from .links import fragment_parts, quote
 from .numfmt import format_int, format_lr, format_sig
 
 ADAM_BETAS = (0.9, 0.999)  # torch.optim.Adam's defaults

@@ -24,10 +24,10 @@ import json
 import math
 
 from . import lrfinder
-from .calculator import fragment_parts, quote as _quote
+from .dataio import parse_number, sentence
 from .errors import SpecError
-from .form import parse_number, sentence
 from .lcg import Lcg
+from .links import fragment_parts, quote as _quote
 from .numfmt import format_int, format_lr, format_sig
 from .optim import Adam, Sgd
 

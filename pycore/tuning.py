@@ -20,10 +20,10 @@ rounded to a few significant digits and rebuilt from integers, so a one-ulp diff
 import json
 import math
 
-from .calculator import fragment_parts, quote
+from .dataio import parse_number
 from .errors import SpecError
-from .form import parse_number
 from .lcg import Lcg
+from .links import fragment_parts, quote
 from .numfmt import format_int, format_lr, format_sig, py_repr
 
 LR_MIN = 1e-12  # bounds of any learning rate typed on the page

@@ -1,10 +1,12 @@
 """MkDocs hooks: put the staged runtime and pycore into the site, fill in numbers that
 pycore computes, and typeset math with the vendored KaTeX.
 
-* ``on_files`` adds everything build.py staged in .build/stage/ (vendored runtime files,
-  pycore) to the site, so site/ stays pure source.
-* ``on_config`` lists the staged pycore modules for the PyScript ``files`` config.
-* ``on_page_markdown`` replaces ``{{ ex1.result }}``-style placeholders with values from
+* ``on_files`` adds everything build.py staged in .build/stage/ (vendored runtime files)
+  to the site, so site/ stays pure source.
+* ``on_page_markdown`` gives each live page one pack of the pycore modules its glue
+  imports (compiled by build.py into .build/mpy/; format in site/glue/pack.py), named
+  after its content, and ``on_post_build`` writes the packs into assets/pycore/.
+* ``on_page_markdown`` also replaces ``{{ ex1.result }}``-style placeholders with values from
   ``pycore.calculator.worked_example`` (numbers on pages are computed, never typed), and
   ``{{ widget.calculator }}`` with the calculator's HTML, generated from
   ``pycore.calculator.FIELDS`` so labels, defaults and help text have one source.
@@ -16,6 +18,7 @@ pycore computes, and typeset math with the vendored KaTeX.
   preset, to put in an ``<a href="...">``.
 * ``on_page_content`` renders arithmatex's ``\\(...\\)`` and ``\\[...\\]`` with KaTeX.
 """
+import hashlib
 import html
 import json
 import os
@@ -27,18 +30,27 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STAGE = os.path.join(os.environ.get("LR_OUT") or ROOT, ".build", "stage")  # see build.py
+OUT = os.environ.get("LR_OUT") or ROOT  # see build.py
+STAGE = os.path.join(OUT, ".build", "stage")
+MPY = os.path.join(OUT, ".build", "mpy")
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "site", "glue"))
 
+import pack  # noqa: E402
+import pycore  # noqa: E402
 from pycore import calculator, dataio, examples, explorer, frameworks  # noqa: E402
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\.(\w+)\s*\}\}")
 MATH = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
 
 
+PACKS = {}  # site path of each pack -> its bytes, written out by on_post_build
+
+
 def on_config(config):
-    if not os.path.isdir(STAGE):
-        raise PluginError("nothing staged in .build/stage: build with `python3 build.py`")
+    if not (os.path.isdir(STAGE) and os.path.isdir(MPY)):
+        raise PluginError("nothing staged in .build/: build with `python3 build.py`")
+    PACKS.clear()
     return config
 
 
@@ -47,24 +59,30 @@ def on_config(config):
 GLUE_IMPORT = re.compile(r"^\s*(?:from\s+pycore(?:\.(\w+))?\s+import\s+([\w, ()]+)|import\s+pycore)",
                          re.M)
 CORE_IMPORT = re.compile(r"^\s*from\s+\.(\w*)\s+import\s+([\w, ()]+)", re.M)
+GLUE_ATTRIBUTE = re.compile(r"\bpycore\.(\w+)")
 
 
 def pycore_modules(glue_path):
     """The pycore modules a page's glue script needs: what it imports, and what those
     import, transitively (the package __init__ always, since any pycore import runs it).
-    Each live page loads only these, which keeps its start-up short."""
+    A name in ``pycore.LAZY`` (imported from pycore, or used as ``pycore.name``) brings
+    its module. Each live page loads only these, which keeps its start-up short."""
     core = os.path.join(ROOT, "pycore")
     known = set(name[:-3] for name in os.listdir(core) if name.endswith(".py"))
 
     def named(module, names):
         if module:
             return [module]
-        return [n.strip() for n in names.strip("() ").split(",") if n.strip() in known]
+        names = [n.strip() for n in names.strip("() ").split(",")]
+        return [n for n in names if n in known] + [pycore.LAZY[n] for n in names
+                                                   if n in pycore.LAZY]
 
     with open(glue_path, encoding="utf-8") as f:
-        todo = ["__init__"]
-        for module, names in (m.groups() for m in GLUE_IMPORT.finditer(f.read())):
-            todo.extend(named(module, names or ""))
+        text = f.read()
+    todo = ["__init__"]
+    for module, names in (m.groups() for m in GLUE_IMPORT.finditer(text)):
+        todo.extend(named(module, names or ""))
+    todo.extend(pycore.LAZY[n] for n in GLUE_ATTRIBUTE.findall(text) if n in pycore.LAZY)
     seen = set()
     while todo:
         module = todo.pop()
@@ -75,6 +93,28 @@ def pycore_modules(glue_path):
             for sub, names in CORE_IMPORT.findall(f.read()):
                 todo.extend(named(sub, names))
     return sorted(seen)
+
+
+def core_pack(modules):
+    """The site path of the pack holding these pycore modules' bytecode (recorded in
+    PACKS). Named after its content, so pages with the same modules share one file and a
+    changed module never meets a stale cached pack."""
+    files = []
+    for name in modules:
+        with open(os.path.join(MPY, name + ".mpy"), "rb") as f:
+            files.append(("pycore/%s.mpy" % name, f.read()))
+    data = pack.write(files)
+    path = "assets/pycore/pycore-%s.pack" % hashlib.sha256(data).hexdigest()[:16]
+    PACKS[path] = data
+    return path
+
+
+def on_post_build(config):
+    for path, data in PACKS.items():
+        target = os.path.join(config["site_dir"], path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as f:
+            f.write(data)
 
 
 def on_files(files, config):
@@ -89,7 +129,7 @@ def on_page_markdown(markdown, page, config, files):
     cache = {}
     if page.meta.get("pyscript_main"):
         glue = os.path.join(config["docs_dir"], page.meta["pyscript_main"])
-        page.meta["pycore_files"] = [m + ".mpy" for m in pycore_modules(glue)]
+        page.meta["pycore_pack"] = core_pack(pycore_modules(glue))
 
     def value(match):
         example, key = match.group(1), match.group(2)

@@ -7,8 +7,10 @@ round trip; the hints name them all up front. The chunk names carry content hash
 hints are written after the build from the files actually shipped, with the same
 page-relative paths the template uses (so the site still works under any sub-path).
 
-The pycore files get no hint: measured on the calculator, thirty more early downloads
-delayed the page's own scripts and styles (and so the first result) more than they saved.
+The page's pycore pack gets no hint: measured on the calculator, its first result came no
+sooner (the pack is fetched while the interpreter starts); and when the modules were still
+thirty separate files, hints for them delayed the page's own scripts and styles more than
+they saved.
 
 Each hint matches how the file is really requested, or the browser would fetch it twice:
 modules get rel=modulepreload; the wasm is fetched with credentials "same-origin", which is

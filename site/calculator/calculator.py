@@ -12,6 +12,10 @@ from pyscript.ffi import create_proxy
 window = js.window
 document = js.document
 
+import pack
+
+pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
+
 from pycore import calculator
 
 state = {"copy_text": "", "ready": False}

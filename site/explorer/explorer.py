@@ -11,6 +11,10 @@ import js
 from pyscript.ffi import create_proxy
 
 from dom import clear, el, make
+import pack
+
+pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
+
 from pycore import dataio, explorer, form
 from pycore.errors import SpecError
 from pycore.spec import catalog, frameworks, names

@@ -12,7 +12,11 @@ import js
 from pyscript.ffi import create_proxy
 
 from dom import clear, el, make
-from pycore import form, lessons
+import pack
+
+pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
+
+from pycore import dataio, lessons
 from pycore.errors import SpecError
 
 # js.window, not pyscript.window: methods called through the latter (addEventListener)
@@ -140,7 +144,7 @@ def plan(key, everything):
     try:
         value = lessons.read_control(key, state["raw"][key])
     except SpecError as err:
-        show_error(key, form.sentence(err.allowed))
+        show_error(key, dataio.sentence(err.allowed))
         return []
     show_error(key, None)
     el("cpt-%s-value" % key).textContent = lessons.describe_control(key, value)

@@ -10,6 +10,10 @@ import js
 from pyscript.ffi import create_proxy
 
 from dom import el, make
+import pack
+
+pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
+
 from pycore import optim
 
 window = js.window

@@ -9,9 +9,13 @@ import js
 from pyscript.ffi import create_proxy
 
 from dom import clear, el, make
+import pack
+
+pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
+
 from pycore import optim
+from pycore.dataio import sentence
 from pycore.errors import SpecError
-from pycore.form import sentence
 
 window = js.window
 document = js.document

@@ -11,6 +11,10 @@ from pyscript import when
 from pyscript.ffi import create_proxy
 
 from dom import clear, el, make
+import pack
+
+pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
+
 from pycore import dataio, lrfinder
 from pycore.numfmt import format_int
 

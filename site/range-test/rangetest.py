@@ -9,6 +9,10 @@ import js
 from pyscript.ffi import create_proxy
 
 from dom import clear, el, field_widget, make
+import pack
+
+pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
+
 from pycore import rangetest
 
 window = js.window

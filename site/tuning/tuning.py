@@ -8,6 +8,10 @@ import js
 from pyscript.ffi import create_proxy
 
 from dom import clear, el, field_widget, make
+import pack
+
+pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
+
 from pycore import tuning
 
 # js.window, not pyscript.window: methods called through the latter (addEventListener)
