@@ -142,16 +142,12 @@ class MultiplicativeLR(_Chainable):
             lr = lr * value(k)
         return lr
 
-    def series(self, n):
-        if n <= 0:
-            return []
-        lr, value = self.lr, self.formula.factor
-        out = [lr]
+    def replay(self, out, lr, t, end):
+        value = self.formula.factor
         append = out.append
-        for t in range(1, n):
+        for t in range(t, end):
             lr = lr * value(t)
             append(lr)
-        return out
 
 
 class StepLR(_Chainable):
@@ -181,17 +177,13 @@ class StepLR(_Chainable):
         # torch 2.13 get_lr: keep the LR unless t is a nonzero multiple of step_size.
         return lr * self.gamma if t != 0 and t % self.size == 0 else lr
 
-    def series(self, n):
-        if n <= 0:
-            return []
-        lr, size, gamma = self.lr, self.size, self.gamma
-        out = [lr]
+    def replay(self, out, lr, t, end):
+        size, gamma = self.size, self.gamma
         append = out.append
-        for t in range(1, n):
+        for t in range(t, end):
             if t % size == 0:
                 lr = lr * gamma
             append(lr)
-        return out
 
 
 class MultiStepLR(_Chainable):
@@ -349,18 +341,13 @@ class LinearLR(_Chainable):
         s, e = self.start, self.end
         return lr * (1.0 + (e - s) / (self.total * s + (t - 1) * (e - s)))
 
-    def series(self, n):
-        if n <= 0:
-            return []
+    def replay(self, out, lr, t, end):
         s, e, total = self.start, self.end, self.total
-        lr = self.lr * s
-        out = [lr]
         append = out.append
-        for t in range(1, min(n, total + 1)):
-            lr = lr * (1.0 + (e - s) / (total * s + (t - 1) * (e - s)))
+        for u in range(t, min(end, total + 1)):
+            lr = lr * (1.0 + (e - s) / (total * s + (u - 1) * (e - s)))
             append(lr)
-        out.extend([lr] * (n - len(out)))
-        return out
+        out.extend([lr] * max(0, end - max(t, total + 1)))
 
 
 class ExponentialLR(_Chainable):
@@ -387,16 +374,12 @@ class ExponentialLR(_Chainable):
     def step(self, lr, t):
         return lr * self.gamma
 
-    def series(self, n):
-        if n <= 0:
-            return []
-        lr, gamma = self.lr, self.gamma
-        out = [lr]
+    def replay(self, out, lr, t, end):
+        gamma = self.gamma
         append = out.append
-        for _ in range(n - 1):
+        for _ in range(t, end):
             lr = lr * gamma
             append(lr)
-        return out
 
 
 class PolynomialLR(_Chainable):
@@ -429,18 +412,13 @@ class PolynomialLR(_Chainable):
             return lr
         return lr * ((1.0 - t / total) / (1.0 - (t - 1) / total)) ** self.power
 
-    def series(self, n):
-        if n <= 0:
-            return []
+    def replay(self, out, lr, t, end):
         total, power = self.total, self.power
-        lr = self.lr
-        out = [lr]
         append = out.append
-        for t in range(1, min(n, total + 1)):
-            lr = lr * ((1.0 - t / total) / (1.0 - (t - 1) / total)) ** power
+        for u in range(t, min(end, total + 1)):
+            lr = lr * ((1.0 - u / total) / (1.0 - (u - 1) / total)) ** power
             append(lr)
-        out.extend([lr] * (n - len(out)))
-        return out
+        out.extend([lr] * max(0, end - max(t, total + 1)))
 
 
 def _check_eta_min(p, lr):
@@ -497,25 +475,23 @@ class CosineAnnealingLR(_Chainable):
             return lr + (self.lr - eta) * (1 - math.cos(math.pi / T)) / 2
         return (1 + now) / (1 + before) * (lr - eta) + eta
 
-    def series(self, n):
-        if n <= 0:
-            return []
+    def replay(self, out, lr, t, end):
         base, T, eta = self.lr, self.T_max, self.eta_min
         cos, pi = math.cos, math.pi
-        lr = base
-        out = [lr]
         append = out.append
         bump = (base - eta) * (1 - cos(pi / T)) / 2
-        before = 1.0  # cos(pi * (t - 1) / T), carried over from the previous step
-        for t in range(1, n):
+        before = cos(pi * (t - 1) / T)  # then carried over from the previous step
+        period = 2 * T
+        after_min = t + (T + 1 - t) % period  # the first step >= t with (t-1-T) % 2T == 0
+        for t in range(t, end):
             now = cos(pi * t / T)
-            if (t - 1 - T) % (2 * T) == 0:
+            if t == after_min:
                 lr = lr + bump
+                after_min += period
             else:
                 lr = (1 + now) / (1 + before) * (lr - eta) + eta
             before = now
             append(lr)
-        return out
 
 
 class CosineAnnealingWarmRestarts(TorchScheduler):

@@ -136,13 +136,20 @@ class TorchScheduler(Schedule):
         return None
 
     def series(self, n):
-        out = []
         if n <= 0:
-            return out
+            return []
         lr = self.initial(self.lr)
-        out.append(lr)
-        step = self.step
-        for t in range(1, n):
-            lr = step(lr, t)
-            out.append(lr)
+        out = [lr]
+        self.replay(out, lr, 1, n)
         return out
+
+    def replay(self, out, lr, t, end):
+        """Append to out the LRs of steps t .. end - 1 (t >= 1), stepping on from lr, the LR
+        of step t - 1: what step(lr, t), step(.., t + 1), ... return. Schedulers override it
+        with a tight loop; the explorer computes long runs slice by slice through it
+        (analysis.Stream), so a slice costs what the same stretch of ``series`` costs. A
+        refused step raises SpecError with the LRs before it already in out."""
+        append, step = out.append, self.step
+        for t in range(t, end):
+            lr = step(lr, t)
+            append(lr)
