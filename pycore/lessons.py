@@ -1,5 +1,6 @@
 """What the Learn concept pages compute: warmup and Adam's first steps, a gallery of common
-schedules, and learning-rate scaling with the batch size. No DOM.
+schedules, and learning-rate scaling with the batch size; and the explorer's schedule as the
+optimizers figure applies it. No DOM.
 
 Each figure is a function of what its control holds (``adam_warmup``; ``gallery_card``
 for each family of the gallery; ``batch_scaling``) that returns plain data: labelled
@@ -10,7 +11,7 @@ other page. Every number shown goes through pycore.numfmt.
 """
 import json
 
-from . import explorer, form, tuning
+from . import explorer, form, optim, tuning
 from .errors import SpecError
 from .lcg import Lcg
 from .links import fragment_parts, quote
@@ -364,3 +365,36 @@ def read_fragment(fragment, keys):
         else:
             raw[key] = text
     return raw, problems
+
+
+# --- the optimizers figure's schedule from the explorer ---------------------------------
+
+
+def explorer_schedule(saved_text):
+    """The schedule saved by the explorer (its localStorage text): (label, rates per
+    scheduler step), or SpecError saying why it cannot be used."""
+    state = explorer.load_saved(saved_text)
+    if state is None:
+        raise SpecError("schedule", "explorer", "open a schedule in the explorer first")
+    values, errors = explorer.read(state)
+    if errors:
+        raise SpecError("schedule", "explorer",
+                        "the schedule open in the explorer has an error; fix it there")
+    n = values["n"]
+    if n > optim.MAX_SCHEDULE_STEPS:
+        raise SpecError("schedule", n, "a schedule of at most %s scheduler steps" %
+                        format_int(optim.MAX_SCHEDULE_STEPS))
+    return explorer.schedule_label(values["clean"]), lr_series(values["clean"], n)
+
+
+def schedule_view(saved_text):
+    """The explorer's saved schedule as the optimizers figure (pycore.optim) applies it:
+    (factors, sentence), or (None, the reason it cannot be used)."""
+    try:
+        label, lrs = explorer_schedule(saved_text)
+        factors = optim.schedule_factors(lrs, optim.FIGURE_STEPS)
+    except SpecError as err:
+        return None, "No schedule applied: %s." % err.allowed
+    return factors, ("Applying %s from the explorer: its %s scheduler steps mapped onto "
+                     "the figure's %s steps, scaled so its peak is each optimizer's rate."
+                     % (label, format_int(len(lrs)), format_int(optim.FIGURE_STEPS)))

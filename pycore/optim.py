@@ -440,27 +440,6 @@ def schedule_factors(lrs, n):
     return [lrs[i * total // n] / peak for i in range(n)]
 
 
-def explorer_schedule(saved_text):
-    """The schedule saved by the explorer (its localStorage text): (label, rates per
-    scheduler step), or SpecError saying why it cannot be used.
-
-    The explorer's modules are imported here, on first use, so ``import pycore`` (every
-    page does it) does not load them."""
-    from . import explorer, spec
-    state = explorer.load_saved(saved_text)
-    if state is None:
-        raise SpecError("schedule", "explorer", "open a schedule in the explorer first")
-    values, errors = explorer.read(state)
-    if errors:
-        raise SpecError("schedule", "explorer",
-                        "the schedule open in the explorer has an error; fix it there")
-    n = values["n"]
-    if n > MAX_SCHEDULE_STEPS:
-        raise SpecError("schedule", n, "a schedule of at most %s scheduler steps" %
-                        format_int(MAX_SCHEDULE_STEPS))
-    return explorer.schedule_label(values["clean"]), spec.lr_series(values["clean"], n)
-
-
 def race(prob, lrs, factors, shown=OPTIMIZER_KEYS):
     """The optimizers of OPTIMIZERS named in ``shown`` on prob: {key: Run}, optimizer k
     at rate lrs[k] times factors[i] on step i."""
@@ -789,19 +768,6 @@ def race_view(key, lr_texts, shown, factors, axis_text):
 def default_lr_texts(key):
     """The rate of each optimizer as the figure first shows it on problem ``key``."""
     return dict((name, format_lr(DEFAULT_LRS[key][name])) for name in OPTIMIZER_KEYS)
-
-
-def schedule_view(saved_text):
-    """The explorer's saved schedule as the optimizers figure applies it: (factors,
-    sentence), or (None, the reason it cannot be used)."""
-    try:
-        label, lrs = explorer_schedule(saved_text)
-        factors = schedule_factors(lrs, FIGURE_STEPS)
-    except SpecError as err:
-        return None, "No schedule applied: %s." % err.allowed
-    return factors, ("Applying %s from the explorer: its %s scheduler steps mapped onto "
-                     "the figure's %s steps, scaled so its peak is each optimizer's rate."
-                     % (label, format_int(len(lrs)), format_int(FIGURE_STEPS)))
 
 
 def rate_summary(result):

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import open_page
-from pycore import explorer, optim
+from pycore import explorer, lessons, optim
 
 UPDATES = "performance.getEntriesByName('lr:updated').length"
 
@@ -159,14 +159,14 @@ def test_a_bad_rate_is_named_and_the_last_figure_kept_stale(calm, site_url):
 def test_the_explorer_schedule_is_applied(calm, site_url):
     page, watch = open_page(calm, site_url + "learn/optimizers/")
     _set(page, "#op-schedule", "explorer")
-    _, missing = optim.schedule_view(None)
+    _, missing = lessons.schedule_view(None)
     assert page.inner_text("#op-schedule-help") == missing
     assert _outcomes(page) == _race("quadratic2d")["outcomes"]
     saved = json.dumps(explorer.default_state())
     page.evaluate("(s) => localStorage.setItem('lr-explorer-state-v1', s)", saved)
     _set(page, "#op-schedule", "none")
     _set(page, "#op-schedule", "explorer")
-    factors, sentence = optim.schedule_view(saved)
+    factors, sentence = lessons.schedule_view(saved)
     assert page.inner_text("#op-schedule-help") == sentence
     assert _outcomes(page) == _race("quadratic2d", factors=factors)["outcomes"]
     watch.check(page)

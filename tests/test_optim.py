@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from pycore import explorer, optim, rangetest
+from pycore import explorer, lessons, optim, rangetest
 from pycore.errors import SpecError
 from pycore.lcg import Lcg
 from pycore.optim import Adagrad, Adam, AdamHd, Rmsprop, Sgd, SgdHd
@@ -291,7 +291,7 @@ def test_schedule_factors_stretch_the_shape_and_peak_at_one():
 
 def test_explorer_schedule_reads_the_saved_state():
     state = explorer.default_state()
-    label, lrs = optim.explorer_schedule(json.dumps(state))
+    label, lrs = lessons.explorer_schedule(json.dumps(state))
     values, _ = explorer.read(state)
     assert label == explorer.schedule_label(values["clean"])
     assert len(lrs) == values["n"]
@@ -301,7 +301,7 @@ def test_explorer_schedule_reads_the_saved_state():
 @pytest.mark.parametrize("text", [None, "", "not json", "[1]", '{"raw": 1, "run": {}}'])
 def test_explorer_schedule_without_a_saved_state_says_so(text):
     with pytest.raises(SpecError) as err:
-        optim.explorer_schedule(text)
+        lessons.explorer_schedule(text)
     assert "explorer" in err.value.allowed
 
 
@@ -310,7 +310,7 @@ def test_explorer_schedule_that_is_too_long_is_refused():
     state["run"]["stepping"] = "update"
     state["run"]["epochs"] = "1000"
     with pytest.raises(SpecError) as err:
-        optim.explorer_schedule(json.dumps(state))
+        lessons.explorer_schedule(json.dumps(state))
     assert err.value.field == "schedule"
 
 
@@ -499,10 +499,10 @@ def test_race_view_applies_the_schedule_factors():
 
 def test_schedule_view_explains_the_mapping():
     saved = json.dumps(explorer.default_state())
-    factors, sentence = optim.schedule_view(saved)
+    factors, sentence = lessons.schedule_view(saved)
     assert len(factors) == optim.FIGURE_STEPS and max(factors) == 1.0
     assert sentence.startswith("Applying pytorch CosineAnnealingLR from the explorer")
-    assert optim.schedule_view("") == (
+    assert lessons.schedule_view("") == (
         None, "No schedule applied: open a schedule in the explorer first.")
 
 

@@ -14,7 +14,7 @@ import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
 
-from pycore import optim
+from pycore import lessons, optim
 
 window = js.window
 document = js.document
@@ -107,7 +107,7 @@ def read_schedule():
         saved = window.localStorage.getItem(EXPLORER_STORE)
     except Exception:  # storage disabled by the browser: nothing saved to read
         saved = None
-    factors, sentence = optim.schedule_view(saved)
+    factors, sentence = lessons.schedule_view(saved)
     el("op-schedule-help").textContent = sentence
     return factors
 
