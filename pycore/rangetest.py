@@ -532,7 +532,8 @@ def _finite_or_none(values):
 def chart_json(test, marks=()):
     """The chart payload (see site/assets/lrchart.js): the recorded loss against the
     rate, the x axis logarithmic for an exponential sweep, and one labelled point per
-    suggestion in ``marks`` ((lr, loss, label) triples)."""
+    suggestion in ``marks`` ((lr, loss, label) triples). While the test runs, the x axis
+    spans the whole planned sweep, so it stays put as the curve grows."""
     payload = {
         "version": 2, "xlabel": "Learning rate", "ylabel": "Recorded loss", "log": False,
         "xlog": test.spec["mode"] == "exponential",
@@ -541,6 +542,8 @@ def chart_json(test, marks=()):
         "points": [{"x": lr, "y": loss, "label": label} for lr, loss, label in marks
                    if math.isfinite(loss)],
     }
+    if test.stopped is None and test.planned:
+        payload["xrange"] = [min(test.planned), max(test.planned)]
     return json.dumps(payload)
 
 

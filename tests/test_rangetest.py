@@ -338,6 +338,15 @@ def test_chart_payload_is_the_recorded_loss_on_a_log_axis():
     assert json.loads(rangetest.chart_json(linear))["xlog"] is False
 
 
+def test_chart_payload_spans_the_planned_sweep_while_running():
+    test = RangeTest(spec())
+    test.advance(3)
+    planned = (min(test.planned), max(test.planned))
+    assert tuple(json.loads(rangetest.chart_json(test))["xrange"]) == planned
+    assert max(test.lrs) < planned[1]
+    assert "xrange" not in json.loads(rangetest.chart_json(run(spec())))
+
+
 def test_chart_payload_turns_non_finite_losses_into_gaps():
     test = run(spec(activation="relu", start=1e6, end=1e300, diverge=None, smoothing="none"))
     payload = json.loads(rangetest.chart_json(test))

@@ -31,6 +31,14 @@ def run_in_cpython(changes):
     return test
 
 
+def planned_sweep(changes):
+    raw = rangetest.defaults()
+    raw.update(changes)
+    spec, errors = rangetest.read(raw)
+    assert errors == {}
+    return sorted(rangetest.RangeTest(spec).planned)
+
+
 def finished(page):
     page.wait_for_selector("#rt-table:not([hidden])", timeout=60000)
 
@@ -90,6 +98,11 @@ def test_cancel_stops_the_run_and_the_page_stays_usable(context, site_url):
     assert page.is_disabled("#rt-run") and page.is_enabled("#rt-cancel")
     page.wait_for_selector("#rt-chart canvas", timeout=15000)  # drawn while it grows
     assert 0 < page.evaluate("document.getElementById('rt-progress').value") < 1
+    # While it grows, the x axis already spans the whole planned sweep.
+    planned = planned_sweep(LONG)
+    low, high = page.evaluate(
+        "window.lrChart.xScale(document.getElementById('rt-chart'))")
+    assert low <= planned[0] and high >= planned[-1]
     assert page.inner_text("#rt-status") == "Running…"
     page.click("#rt-cancel")
     page.wait_for_function(

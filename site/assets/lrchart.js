@@ -9,7 +9,9 @@
 //     xlog, points}
 //   Optional in version 2: `xlog: true` puts the x axis on a log10 scale (every x must be
 //   > 0; others become gaps), `points: [{x, y, label}]` draws labelled point markers on top
-//   of the curves (y on the left axis), each in the next palette colour after curve 0's.
+//   of the curves (y on the left axis), each in the next palette colour after curve 0's,
+//   `xrange: [lo, hi]` makes the x axis span at least lo..hi (the whole planned sweep of a
+//   range test that is still running, so the axis stays put while the curve grows).
 // Both are normalised into one model (see `normalise`) and drawn by the same code.
 //
 // Events, dispatched on the chart element: "lr:hover" with detail {curve: 0, index: k},
@@ -32,6 +34,7 @@
       return {
         xlabel: payload.xlabel, ylabel: payload.ylabel, log: !!payload.log,
         xlog: !!payload.xlog, points: payload.points || [],
+        xrange: Array.isArray(payload.xrange) ? payload.xrange : null,
         marker: payload.marker == null ? null : payload.marker,
         drops: payload.drops || [], legend: false,
         curves: payload.curves.map((c) => ({
@@ -43,6 +46,7 @@
     }
     return {
       xlabel: payload.xlabel, ylabel: payload.ylabel, log: false, xlog: false, points: [],
+      xrange: null,
       marker: payload.marker == null ? null : payload.marker, drops: [], legend: true,
       curves: payload.series.map((s, i) => ({
         key: s.key, label: s.label, x: payload.x, y: s.values, stepped: !!s.stepped,
@@ -404,11 +408,26 @@
     return axes;
   }
 
+  // The x scale's range: the data's, widened to the model's xrange when it has one (read
+  // at each redraw, so a new payload's xrange applies without a new chart).
+  function xRange(entry) {
+    return (u, min, max) => {
+      const want = entry.model.xrange;
+      if (want) {
+        min = min == null ? want[0] : Math.min(min, want[0]);
+        max = max == null ? want[1] : Math.max(max, want[1]);
+      }
+      if (entry.model.xlog) return logRange(u, min, max);
+      return min === max ? [min - 1, max + 1] : [min, max];
+    };
+  }
+
   // The uPlot options for the entry's current model.
   function options(el, entry) {
     const model = entry.model;
     const scales = {
-      x: model.xlog ? { time: false, distr: 3, log: 10, range: logRange } : { time: false },
+      x: model.xlog ? { time: false, distr: 3, log: 10, range: xRange(entry) }
+        : { time: false, range: xRange(entry) },
       y: entry.log ? { distr: 3, log: 10, range: logRange } : {} };
     if (hasMomentum(model)) scales.m = {};
     return {
@@ -538,5 +557,13 @@
   new MutationObserver(onPaletteChange).observe(document.body || document.documentElement,
     { attributes: true, attributeFilter: ["data-md-color-scheme"] });
 
-  window.lrChart = { render: render, png: png, destroy: destroy, colors: COLORS.slice() };
+  // The drawn x axis's [min, max] (for tests and read-outs), null before a first render.
+  function xScale(el) {
+    const entry = entries.get(el);
+    if (!entry || !entry.chart) return null;
+    return [entry.chart.scales.x.min, entry.chart.scales.x.max];
+  }
+
+  window.lrChart = { render: render, png: png, destroy: destroy, xScale: xScale,
+    colors: COLORS.slice() };
 })();
