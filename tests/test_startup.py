@@ -1,5 +1,5 @@
 """Start-up trimming: the runtime preload hints (tools/preload.py) name every runtime file
-a Python page loads, and each hinted file is downloaded once and used."""
+a Python page loads and its own script, and each hinted file is downloaded once and used."""
 import os
 import re
 import sys
@@ -23,7 +23,8 @@ def test_every_python_page_hints_the_whole_runtime():
             text = fh.read()
         hinted = [href.lstrip("./") for _, href in HINT.findall(text)]
         if 'type="mpy"' in text:
-            assert sorted(hinted) == sorted(modules + fetched), folder
+            glue = re.search(r'<script type="mpy" src="([^"]+)"', text).group(1)
+            assert sorted(hinted) == sorted(modules + fetched + [glue.lstrip("./")]), folder
         else:
             assert hinted == [], folder
 
@@ -38,7 +39,7 @@ def test_hinted_files_are_downloaded_once_and_used(context, site_url):
     names = Counter(page.evaluate(
         "performance.getEntriesByType('resource').map((e) => e.name)"))
     modules, fetched = preload.runtime_files(DIST)
-    for path in modules + fetched:
+    for path in modules + fetched + ["calculator/calculator.py"]:
         assert names[site_url + path] == 1, path
     assert warnings == []
     watch.check(page)

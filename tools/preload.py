@@ -7,6 +7,8 @@ round trip; the hints name them all up front. The chunk names carry content hash
 hints are written after the build from the files actually shipped, with the same
 page-relative paths the template uses (so the site still works under any sub-path).
 
+The page's own Python script (its glue) gets a hint too: PyScript fetches it only after the
+interpreter has started and the files are in, a round trip on the critical path.
 The page's pycore pack gets no hint: measured on the calculator, its first result came no
 sooner (the pack is fetched while the interpreter starts); and when the modules were still
 thirty separate files, hints for them delayed the page's own scripts and styles more than
@@ -19,6 +21,7 @@ crossorigin="anonymous" for a same-origin URL.
 import os
 import re
 
+GLUE_TAG = re.compile(r'<script type="mpy" src="([^"]+)"></script>')
 CORE_TAG = re.compile(r'<script type="module" src="([^"]*)assets/vendor/pyscript/core\.js">'
                       r'</script>')
 
@@ -32,11 +35,14 @@ def runtime_files(dist):
     return modules, ["assets/vendor/micropython/micropython.wasm"]
 
 
-def hints(prefix, modules, fetched):
-    """The <link> tags for one page, whose path to the site root is prefix."""
+def hints(prefix, modules, fetched, glue=None):
+    """The <link> tags for one page, whose path to the site root is prefix; glue is the
+    page-relative URL of its Python script, if it has one."""
     tags = ['<link rel="modulepreload" href="%s%s">' % (prefix, path) for path in modules]
     tags += ['<link rel="preload" href="%s%s" as="fetch" crossorigin="anonymous">'
              % (prefix, path) for path in fetched]
+    if glue is not None:
+        tags.append('<link rel="preload" href="%s" as="fetch" crossorigin="anonymous">' % glue)
     return "\n  ".join(tags)
 
 
@@ -53,7 +59,8 @@ def add_hints(dist):
             found = CORE_TAG.search(text)
             if found is None:
                 continue
-            tags = hints(found.group(1), modules, fetched)
+            glue = GLUE_TAG.search(text)
+            tags = hints(found.group(1), modules, fetched, glue and glue.group(1))
             text = text[:found.end()] + "\n  " + tags + text[found.end():]
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(text)
