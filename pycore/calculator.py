@@ -11,7 +11,7 @@ import math
 
 from .dataio import is_digits, parse_number, read_json
 from .errors import SpecError
-from .links import fragment_parts, quote, unquote
+from .links import fragment_parts, quote
 from .numfmt import format_int, format_lr, format_sig, py_repr
 from .spec import build, lr_at, validate
 

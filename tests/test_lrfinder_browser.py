@@ -9,7 +9,7 @@ import pytest
 
 from conftest import open_page
 from pycore import lrfinder
-from pycore.calculator import quote, unquote
+from pycore.links import quote, unquote
 
 LOG_ERROR = "#lrf-log-error"
 

@@ -6,7 +6,7 @@ import struct
 import pytest
 
 import pycore
-from pycore import calculator
+from pycore import calculator, links
 
 SEED = {"framework": "keras", "name": "InverseTimeDecay",
         "params": {"initial_learning_rate": 0.01, "decay_steps": 1, "decay_rate": 0.1}}
@@ -212,7 +212,7 @@ def test_fragment_spec_is_the_contract_spec():
     frag = calculator.fragment_of(values)
     pairs = dict(p.split("=", 1) for p in frag.split("&"))
     import json
-    assert json.loads(calculator.unquote(pairs["spec"])) == calculator.primary_spec(values)
+    assert json.loads(links.unquote(pairs["spec"])) == calculator.primary_spec(values)
     assert pairs["step"] == "1500"
 
 
@@ -234,4 +234,4 @@ def test_bad_fragments_are_reported_and_ignored(fragment, says):
 def test_quote_matches_encode_uri_component():
     assert calculator.quote('{"a": "é €/?&=#"}') == (
         "%7B%22a%22%3A%20%22%C3%A9%20%E2%82%AC%2F%3F%26%3D%23%22%7D")
-    assert calculator.unquote(calculator.quote("é €")) == "é €"
+    assert links.unquote(calculator.quote("é €")) == "é €"

@@ -20,23 +20,20 @@ def link(site_url, changes):
     return site_url + "range-test/#" + rangetest.fragment_of(raw)
 
 
-def run_in_cpython(changes):
+def range_test(changes):
+    """The RangeTest the page builds for the defaults with these changes."""
     raw = rangetest.defaults()
     raw.update(changes)
     spec, errors = rangetest.read(raw)
     assert errors == {}
-    test = rangetest.RangeTest(spec)
+    return rangetest.RangeTest(spec)
+
+
+def run_in_cpython(changes):
+    test = range_test(changes)
     while not test.advance(1000):
         pass
     return test
-
-
-def planned_sweep(changes):
-    raw = rangetest.defaults()
-    raw.update(changes)
-    spec, errors = rangetest.read(raw)
-    assert errors == {}
-    return sorted(rangetest.RangeTest(spec).planned)
 
 
 def finished(page):
@@ -99,7 +96,7 @@ def test_cancel_stops_the_run_and_the_page_stays_usable(context, site_url):
     page.wait_for_selector("#rt-chart canvas", timeout=15000)  # drawn while it grows
     assert 0 < page.evaluate("document.getElementById('rt-progress').value") < 1
     # While it grows, the x axis already spans the whole planned sweep.
-    planned = planned_sweep(LONG)
+    planned = sorted(range_test(LONG).planned)
     low, high = page.evaluate(
         "window.lrChart.xScale(document.getElementById('rt-chart'))")
     assert low <= planned[0] and high >= planned[-1]
