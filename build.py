@@ -15,6 +15,7 @@ is skipped when none of its inputs changed since the last one.
 import hashlib
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -155,6 +156,31 @@ def pyscript_files():
                 name.startswith(chunk + "-") for chunk in PYSCRIPT_CHUNKS))]
 
 
+# PyScript's core chunk starts every page's Python with a bootstrap that writes PyScript's
+# own Python package (pyscript/: 14 modules, 32 KB of source) into the interpreter's file
+# system and imports it, compiling it from source: measured on the calculator, 40-60 ms of
+# every live page's start on the 2-core bench machine, before any page code runs. The
+# site's Python talks to the page through MicroPython's own `js` and `jsffi` modules
+# (site/glue/dom.py) and never imports `pyscript`, so the build empties that bootstrap
+# (the only change made to a vendored file). The hook refuses a glue script that imports
+# `pyscript`; tests/test_startup.py checks the trimmed chunk and that no page loses a
+# feature. The match is exact, so a PyScript upgrade that changes the bootstrap stops the
+# build here instead of shipping an untrimmed or broken runtime.
+PYSCRIPT_BOOTSTRAP = re.compile(
+    r'(?P<keep>(?P<lines>\w+)\.push\("import pyscript as _pyscript"\),(?P=lines)\.push\([^;]*;)'
+    r'const (?P<code>\w+)=(?P=lines)\.join\("\\n"\)')
+
+
+def trim_pyscript(text):
+    """PyScript's core chunk with its stdlib bootstrap (see PYSCRIPT_BOOTSTRAP) empty."""
+    trimmed, count = PYSCRIPT_BOOTSTRAP.subn(r'\g<keep>const \g<code>=""', text)
+    if count != 1:
+        fail("the PyScript core chunk no longer has the stdlib bootstrap build.py trims "
+             "(found it %d times); update PYSCRIPT_BOOTSTRAP for this PyScript release"
+             % count)
+    return trimmed
+
+
 def stage():
     """Copy the runtime files the pages need into .build/stage/assets/, and compile pycore
     into .build/mpy/."""
@@ -170,6 +196,12 @@ def stage():
     for src, dest in copies:
         os.makedirs(os.path.join(vendor, dest), exist_ok=True)
         shutil.copy2(src, os.path.join(vendor, dest))
+        if dest == "pyscript/" and os.path.basename(src).startswith("core-"):
+            target = os.path.join(vendor, dest, os.path.basename(src))
+            with open(target, encoding="utf-8") as f:
+                text = trim_pyscript(f.read())
+            with open(target, "w", encoding="utf-8") as f:
+                f.write(text)
     os.makedirs(MPY)
     compile_core(MPY)
 

@@ -60,6 +60,18 @@ GLUE_IMPORT = re.compile(r"^\s*(?:from\s+pycore(?:\.(\w+))?\s+import\s+([\w, ()]
                          re.M)
 CORE_IMPORT = re.compile(r"^\s*from\s+\.(\w*)\s+import\s+([\w, ()]+)", re.M)
 GLUE_ATTRIBUTE = re.compile(r"\bpycore\.(\w+)")
+# build.py drops PyScript's Python package from the runtime (trim_pyscript), so page
+# Python must not import it: it would fail in the browser, not at build time.
+PYSCRIPT_IMPORT = re.compile(r"^\s*(?:from|import)\s+pyscript\b", re.M)
+
+
+def check_glue(path):
+    """Refuse (PluginError) a page script that imports PyScript's `pyscript` package."""
+    with open(path, encoding="utf-8") as f:
+        if PYSCRIPT_IMPORT.search(f.read()):
+            raise PluginError("%s imports pyscript, which the site's runtime does not ship "
+                              "(build.py trim_pyscript); use js, and create_proxy from dom"
+                              % os.path.relpath(path, ROOT))
 
 
 def pycore_modules(glue_path):
@@ -129,6 +141,8 @@ def on_page_markdown(markdown, page, config, files):
     cache = {}
     if page.meta.get("pyscript_main"):
         glue = os.path.join(config["docs_dir"], page.meta["pyscript_main"])
+        for script in (glue, os.path.join(config["docs_dir"], "glue", "dom.py")):
+            check_glue(script)
         page.meta["pycore_pack"] = core_pack(pycore_modules(glue))
 
     def value(match):

@@ -4,11 +4,9 @@ It owns the DOM and nothing else: it reads the raw text of the inputs, hands it 
 pycore.calculator, and writes back the messages, numbers, chart and URL fragment.
 """
 import js
-from pyscript import when
-from pyscript.ffi import create_proxy
 
-# js.window, not pyscript.window: methods called through the latter (addEventListener)
-# lose their `this` under MicroPython and throw "Illegal invocation".
+from dom import clipboard, el, listen
+
 window = js.window
 document = js.document
 
@@ -21,16 +19,11 @@ from pycore import calculator
 state = {"copy_text": "", "ready": False}
 
 
-def element(key):
-    """The element with this id."""
-    return document.getElementById(key)
-
-
 def read_raw():
     """The raw value of every input, exactly as typed."""
     raw = {}
     for f in calculator.FIELDS:
-        node = element(f.key)
+        node = el(f.key)
         raw[f.key] = bool(node.checked) if f.kind == "bool" else node.value
     return raw
 
@@ -38,7 +31,7 @@ def read_raw():
 def write_raw(raw):
     """Put raw values into the inputs (used by Reset, examples and links)."""
     for f in calculator.FIELDS:
-        node = element(f.key)
+        node = el(f.key)
         if f.kind == "bool":
             node.checked = bool(raw[f.key])
         else:
@@ -48,7 +41,7 @@ def write_raw(raw):
 def show_errors(errors):
     """Show each field's message beside it, and clear the others."""
     for f in calculator.FIELDS:
-        box, node = element(f.key + "-error"), element(f.key)
+        box, node = el(f.key + "-error"), el(f.key)
         message = errors.get(f.key)
         box.textContent = message or ""
         box.hidden = not message
@@ -57,22 +50,22 @@ def show_errors(errors):
         else:
             node.removeAttribute("aria-invalid")
     stale = bool(errors)
-    results = element("lr-results")
+    results = el("lr-results")
     if stale:
         results.classList.add("lr-stale")
     else:
         results.classList.remove("lr-stale")
-    element("lr-stale-note").hidden = not stale
+    el("lr-stale-note").hidden = not stale
 
 
 def set_text(key, text):
-    element(key).textContent = text
+    el(key).textContent = text
 
 
 def render(values):
     """Compute with pycore and write every result, the chart and the copy text."""
     r = calculator.compute(values)
-    result = element("lr-result")
+    result = el("lr-result")
     result.textContent = r["lr_text"]
     result.setAttribute("data-value", r["lr_repr"])
     set_text("r-epoch", r["epoch_text"])
@@ -82,7 +75,7 @@ def render(values):
     set_text("r-total", r["total_steps_text"])
     for c in r["comparisons"]:
         set_text("c-" + c["key"], c["lr_text"])
-    window.lrChart.render(element("lr-chart"), r["chart"])
+    window.lrChart.render(el("lr-chart"), r["chart"])
     state["copy_text"] = r["copy_text"]
 
 
@@ -104,47 +97,46 @@ def load_fragment(fragment):
     """Fill the form from a URL fragment and say what in it could not be used."""
     raw, problems = calculator.read_fragment(fragment)
     write_raw(raw)
-    notice = element("lr-link-notice")
+    notice = el("lr-link-notice")
     notice.textContent = " ".join(problems)
     notice.hidden = not problems
     update(keep_url=True)
 
 
-@when("input", "#lr-form input")
 def on_input(event):
     update()
 
 
-@when("click", "#lr-reset")
 def on_reset(event):
     write_raw(calculator.defaults())
-    element("lr-link-notice").hidden = True
+    el("lr-link-notice").hidden = True
     update()
 
 
-@when("click", ".lr-example-load")
 def on_example(event):
     write_raw(calculator.example_inputs(event.currentTarget.getAttribute("data-example")))
     update()
-    element("lr-calc").scrollIntoView()
+    el("lr-calc").scrollIntoView()
 
 
-@when("click", "#lr-copy")
-async def on_copy(event):
-    text = state["copy_text"] + "\nLink: " + window.location.href
-    try:
-        await window.navigator.clipboard.writeText(text)
-        set_text("lr-status", "Results copied to the clipboard.")
-    except Exception:
-        set_text("lr-status", "The browser refused clipboard access; select and copy the "
-                 "results by hand.")
+def on_copy(event):
+    clipboard(state["copy_text"] + "\nLink: " + window.location.href,
+              lambda: set_text("lr-status", "Results copied to the clipboard."),
+              lambda: set_text("lr-status", "The browser refused clipboard access; select "
+                               "and copy the results by hand."))
 
 
 def on_hash_change(event):
     load_fragment(window.location.hash)
 
 
-window.addEventListener("hashchange", create_proxy(on_hash_change))
+listen(el("lr-form"), "input", on_input)
+listen(el("lr-reset"), "click", on_reset)
+listen(el("lr-copy"), "click", on_copy)
+examples = document.querySelectorAll(".lr-example-load")
+for i in range(examples.length):
+    listen(examples.item(i), "click", on_example)
+listen(window, "hashchange", on_hash_change)
 if window.location.hash:
     load_fragment(window.location.hash)
 else:

@@ -8,9 +8,8 @@ from pycore.
 import json
 
 import js
-from pyscript.ffi import create_proxy
 
-from dom import clear, el, make
+from dom import clear, clipboard, create_proxy, el, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
@@ -504,13 +503,9 @@ def _file_stem():
 
 
 def copy_text(text, what):
-    def done(*args):
-        say("%s copied to the clipboard." % what)
-
-    def failed(*args):
-        say("The browser refused clipboard access; select the text and copy it by hand.")
-
-    window.navigator.clipboard.writeText(text).then(create_proxy(done), create_proxy(failed))
+    clipboard(text, lambda: say("%s copied to the clipboard." % what),
+              lambda: say("The browser refused clipboard access; select the text and copy "
+                          "it by hand."))
 
 
 def copy_link(target):

@@ -2,8 +2,13 @@
 
 Text is always set as text, never parsed as HTML, and no style attribute is ever written
 (the pages' Content Security Policy forbids inline styles).
+
+The glue reaches the page only through MicroPython's own `js` and `jsffi` modules, never
+through PyScript's `pyscript` package: build.py drops that package's start-up bootstrap
+(see trim_pyscript there), so `import pyscript` fails on the site.
 """
 import js
+from jsffi import create_proxy  # noqa: F401 (the glue imports it from here)
 
 
 def el(key):
@@ -52,3 +57,19 @@ def field_widget(f, fid, box_attrs=None, input_attrs=None):
     box.appendChild(make("small", "lrx-error", "", {"id": fid + "-error", "role": "alert",
                                                    "hidden": ""}))
     return box
+
+
+def listen(target, kind, handler):
+    """Call handler(event) on each `kind` event of target (an element, or js.window)."""
+    target.addEventListener(kind, create_proxy(handler))
+
+
+def clipboard(text, done, refused):
+    """Put text on the clipboard, then call done() or, if the browser refuses (or has no
+    clipboard here, as on plain http), refused()."""
+    board = js.navigator.clipboard
+    if not board:
+        refused()
+        return
+    board.writeText(text).then(create_proxy(lambda *args: done()),
+                               create_proxy(lambda *args: refused()))

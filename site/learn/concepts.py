@@ -9,9 +9,8 @@ the work of an older one, so dragging never blocks input; nothing animates by it
 reduced motion needs no special case. The sliders' positions live in the URL fragment.
 """
 import js
-from pyscript.ffi import create_proxy
 
-from dom import clear, el, make
+from dom import clear, create_proxy, el, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
@@ -19,8 +18,6 @@ pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pa
 from pycore import dataio, lessons
 from pycore.errors import SpecError
 
-# js.window, not pyscript.window: methods called through the latter (addEventListener)
-# lose their `this` under MicroPython and throw "Illegal invocation".
 window = js.window
 document = js.document
 

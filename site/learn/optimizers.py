@@ -7,9 +7,8 @@ and reveals the paths a few steps per browser frame (all at once when the reader
 reduced motion).
 """
 import js
-from pyscript.ffi import create_proxy
 
-from dom import el, make
+from dom import create_proxy, el, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py

@@ -6,9 +6,8 @@ window.lrFigures (site/assets/figures.js) and window.lrChart, and animates the p
 steps per browser frame (all at once when the reader prefers reduced motion).
 """
 import js
-from pyscript.ffi import create_proxy
 
-from dom import clear, el, make
+from dom import clear, create_proxy, el, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py

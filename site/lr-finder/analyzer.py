@@ -7,10 +7,8 @@ URL fragment. Every number shown comes formatted from pycore.
 import json
 
 import js
-from pyscript import when
-from pyscript.ffi import create_proxy
 
-from dom import clear, el, make
+from dom import clear, create_proxy, el, listen, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
@@ -18,8 +16,6 @@ pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pa
 from pycore import dataio, lrfinder
 from pycore.numfmt import format_int
 
-# js.window, not pyscript.window: methods called through the latter (addEventListener)
-# lose their `this` under MicroPython and throw "Illegal invocation".
 window = js.window
 document = js.document
 
@@ -180,7 +176,6 @@ def load_fragment(fragment):
         el("lrf-summary").textContent = " ".join(problems) + " " + el("lrf-summary").textContent
 
 
-@when("input", "#lrf-form")
 def on_input(event):
     """The one delegated input listener of the form."""
     target = event.target
@@ -191,8 +186,7 @@ def on_input(event):
     update()
 
 
-@when("change", "#lrf-file")
-async def on_file(event):
+def on_file(event):
     """Read the chosen file into the log box."""
     files = event.target.files
     if not files or files.length == 0:
@@ -202,12 +196,15 @@ async def on_file(event):
         show_errors({"log": "The file is %s bytes; the analyzer reads at most 5 MB." % (
             format_int(chosen.size))})
         return
-    el("lrf-log").value = await chosen.text()
-    page["columns"] = None
-    update()
+
+    def loaded(text):
+        el("lrf-log").value = text
+        page["columns"] = None
+        update()
+
+    chosen.text().then(create_proxy(loaded))
 
 
-@when("click", "#lrf-example")
 def on_example(event):
     """Load the example raw log."""
     state = lrfinder.default_state()
@@ -221,11 +218,14 @@ def on_hash_change(event):
     load_fragment(window.location.hash)
 
 
-@when("submit", "#lrf-form")
 def on_submit(event):
     """Enter in a field must not reload the page."""
     event.preventDefault()
 
 
-window.addEventListener("hashchange", create_proxy(on_hash_change))
+listen(el("lrf-form"), "input", on_input)
+listen(el("lrf-file"), "change", on_file)
+listen(el("lrf-example"), "click", on_example)
+listen(el("lrf-form"), "submit", on_submit)
+listen(window, "hashchange", on_hash_change)
 load_fragment(window.location.hash)

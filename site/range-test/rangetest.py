@@ -6,9 +6,8 @@ browser frames, so the page keeps answering clicks and typing while the test run
 number shown comes formatted from pycore.
 """
 import js
-from pyscript.ffi import create_proxy
 
-from dom import clear, el, field_widget, make
+from dom import clear, create_proxy, el, field_widget, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py

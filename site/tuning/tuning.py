@@ -5,17 +5,14 @@ fields, reads what was typed into a plain dict, lets pycore validate and compute
 writes back the messages, summaries, tables, charts, code and URL fragment.
 """
 import js
-from pyscript.ffi import create_proxy
 
-from dom import clear, el, field_widget, make
+from dom import clear, clipboard, create_proxy, el, field_widget, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
 
 from pycore import tuning
 
-# js.window, not pyscript.window: methods called through the latter (addEventListener)
-# lose their `this` under MicroPython and throw "Illegal invocation".
 window = js.window
 document = js.document
 
@@ -181,14 +178,11 @@ def copy_code(section):
     """Put the section's code on the clipboard and say whether that worked."""
     status = el("tun-%s-status" % section)
 
-    def done(*args):
-        status.textContent = "Copied to the clipboard."
+    def say(text):
+        status.textContent = text
 
-    def failed(*args):
-        status.textContent = "The browser refused clipboard access; select the code and copy it."
-
-    window.navigator.clipboard.writeText(state["code"].get(section, "")).then(
-        create_proxy(done), create_proxy(failed))
+    clipboard(state["code"].get(section, ""), lambda: say("Copied to the clipboard."),
+              lambda: say("The browser refused clipboard access; select the code and copy it."))
 
 
 def on_submit(event):
