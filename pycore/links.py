@@ -53,3 +53,22 @@ def fragment_parts(fragment):
         except SpecError as err:
             out.append((key, None, err))
     return out
+
+
+MAX_FORM_VALUE = 40  # characters kept of each value a link gives a small form
+
+
+def form_fragment(raw, keys):
+    """The URL fragment (without "#") of a small form: each key's text as typed."""
+    return "&".join("%s=%s" % (key, quote(raw[key])) for key in keys)
+
+
+def read_form_fragment(fragment, defaults):
+    """A small form's texts from a URL fragment: the defaults, with each known key the
+    link gives (cut to MAX_FORM_VALUE characters). Unknown keys and broken escapes are
+    ignored; the page then checks every value like typed text."""
+    raw = dict(defaults)
+    for key, text, err in fragment_parts(fragment):
+        if key in raw and err is None:
+            raw[key] = text[:MAX_FORM_VALUE]
+    return raw

@@ -25,7 +25,7 @@ import math
 
 from .dataio import parse_number, sentence
 from .errors import SpecError
-from .links import fragment_parts, quote
+from .links import form_fragment, read_form_fragment
 from .numfmt import format_int, format_lr, format_sig
 
 ADAM_BETAS = (0.9, 0.999)  # torch.optim.Adam's defaults
@@ -690,6 +690,36 @@ DESCENT_STEPS = 60
 DESCENT_START_LR = 0.15
 
 
+# "What the learning rate does" keeps its controls in the link: the descent figure's
+# problem and rate (the slider's rate, as a number), and the regimes figure's noise.
+LESSON_KEYS = ("problem", "lr", "noise")
+LESSON_DEFAULTS = {"problem": "quadratic2d", "lr": format_sig(DESCENT_START_LR, 3),
+                   "noise": "1"}
+
+
+def lesson_fragment_of(problem, position, noise):
+    """The page's URL fragment (without '#') for a problem, a slider position and the
+    noise as typed."""
+    return form_fragment({"problem": problem, "lr": format_sig(slider_lr(position), 3),
+                          "noise": noise}, LESSON_KEYS)
+
+
+def lesson_read_fragment(fragment):
+    """(problem, slider position, noise text) from a URL fragment. A problem that is not
+    listed, or a rate that cannot be read or lies off the slider, gives the figure's
+    start; the noise is kept as given, for regimes_view to check like typed text."""
+    raw = read_form_fragment(fragment, LESSON_DEFAULTS)
+    problem = raw["problem"] if raw["problem"] in DESCENT_PROBLEMS else "quadratic2d"
+    position = slider_position(DESCENT_START_LR)
+    try:
+        lr = parse_number(raw["lr"], "lr")
+    except SpecError:
+        lr = None
+    if lr is not None and slider_lr(0) <= lr <= slider_lr(slider_positions()):
+        position = slider_position(lr)
+    return problem, position, raw["noise"]
+
+
 def descent_view(key, position):
     """The first figure at a slider position: gradient descent on problem ``key``.
 
@@ -770,6 +800,40 @@ def default_lr_texts(key):
     return dict((name, format_lr(DEFAULT_LRS[key][name])) for name in OPTIMIZER_KEYS)
 
 
+# The optimizers figure keeps its controls in the link: the problem, the chart's axis, the
+# schedule choice, which optimizers are shown (comma-separated) and each one's rate.
+RACE_KEYS = ("problem", "axis", "schedule", "show") + OPTIMIZER_KEYS
+RACE_CHOICES = {"axis": ("0", "1"), "schedule": ("none", "explorer")}
+
+
+def race_fragment_of(problem, texts, shown, axis, schedule):
+    """The optimizers figure's URL fragment (without '#'): the rates as typed."""
+    raw = dict(texts, problem=problem, axis=axis, schedule=schedule,
+               show=",".join(k for k in OPTIMIZER_KEYS if k in shown))
+    return form_fragment(raw, RACE_KEYS)
+
+
+def race_read_fragment(fragment):
+    """(problem, rate texts, shown set, axis, schedule) from a URL fragment. A problem,
+    axis or schedule that is not one of the choices gives the figure's first one; rates
+    the link does not give are the problem's defaults, and the ones it gives are kept as
+    given, for race_view to check like typed text."""
+    defaults = dict(problem=FIGURE_PROBLEMS[0], axis="0", schedule="none",
+                    show=",".join(OPTIMIZER_KEYS))
+    for key in OPTIMIZER_KEYS:
+        defaults[key] = None
+    raw = read_form_fragment(fragment, defaults)
+    problem = raw["problem"] if raw["problem"] in FIGURE_PROBLEMS else FIGURE_PROBLEMS[0]
+    texts = default_lr_texts(problem)
+    for key in OPTIMIZER_KEYS:
+        if raw[key] is not None:
+            texts[key] = raw[key]
+    shown = set(raw["show"].split(",")) & set(OPTIMIZER_KEYS)
+    choice = dict((key, raw[key] if raw[key] in allowed else allowed[0])
+                  for key, allowed in RACE_CHOICES.items())
+    return problem, texts, shown, choice["axis"], choice["schedule"]
+
+
 def rate_summary(result):
     """How a run ended and where its rate went: lowest, highest and last."""
     return "%s Rate: lowest %s, highest %s, last %s." % (
@@ -777,23 +841,15 @@ def rate_summary(result):
         format_lr(result.lrs[-1]))
 
 
-MAX_FRAGMENT_VALUE = 40  # characters kept of each value in a link
-
-
 def hd_fragment_of(raw):
     """The hypergradient figure's URL fragment (without '#'): every input as typed."""
-    return "&".join("%s=%s" % (key, quote(raw[key])) for key in HD_KEYS)
+    return form_fragment(raw, HD_KEYS)
 
 
 def hd_read_fragment(fragment):
-    """The hypergradient form from a URL fragment: unknown keys and broken escapes are
-    ignored, values cut to MAX_FRAGMENT_VALUE characters; ``hypergradient_view`` then
-    checks them like typed text."""
-    raw = dict(HD_DEFAULTS)
-    for key, text, err in fragment_parts(fragment):
-        if key in raw and err is None:
-            raw[key] = text[:MAX_FRAGMENT_VALUE]
-    return raw
+    """The hypergradient form from a URL fragment (links.read_form_fragment);
+    ``hypergradient_view`` then checks it like typed text."""
+    return read_form_fragment(fragment, HD_DEFAULTS)
 
 
 HD_FIELDS = (("lr", "lr", read_lr), ("beta_sgd", "beta_sgd", read_beta),

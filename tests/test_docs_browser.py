@@ -180,6 +180,28 @@ def test_examples_page_shows_pycores_numbers(context, site_url):
     watch.check(page)
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_example_charts_follow_the_palette(browser, site_url, scheme):
+    """On white paper in the light palette; in the dark one, no white box: the paper is
+    gone and the text is light (the SVG is inverted in lightness, hue kept)."""
+    ctx = browser.new_context(color_scheme=scheme, service_workers="block")
+    page, watch = open_page(ctx, site_url + "examples/", ready=False)
+    svg = page.locator(".lr-example-chart svg").first
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == (
+        "slate" if scheme == "dark" else "default")
+    paper = svg.evaluate("(s) => getComputedStyle(s.querySelector('rect')).fill")
+    text = svg.evaluate("(s) => getComputedStyle(s.querySelector('text')).fill")
+    look = svg.evaluate("(s) => getComputedStyle(s).filter")
+    if scheme == "light":
+        assert (paper, look) == ("rgb(255, 255, 255)", "none")
+        assert text == "rgb(33, 33, 33)"
+    else:
+        assert paper == "none" and "invert(1)" in look and "hue-rotate(180deg)" in look
+        assert text == "rgb(33, 33, 33)"  # drawn dark, shown light through the inversion
+    watch.check(page)
+    ctx.close()
+
+
 def _same(shown, expected):
     """The browser's libm may differ from CPython's by an ulp (see
     test_explorer_browser.py): 1e-14 relative."""

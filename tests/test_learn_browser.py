@@ -100,6 +100,35 @@ def test_regimes_figure_draws_four_rates_and_keeps_them_on_bad_noise(calm, site_
     watch.check(page)
 
 
+def test_what_lr_does_keeps_its_controls_in_the_link(calm, site_url):
+    page, watch = open_page(calm, site_url + "learn/what-lr-does/#section")
+    assert page.evaluate("location.hash") == "#section"  # a heading anchor is kept
+    position = optim.slider_position(0.5)
+    _set(page, "#gd-problem", "quadratic1d")
+    _set(page, "#gd-lr", str(position))
+    _set(page, "#rg-noise", "2.5")
+    fragment = optim.lesson_fragment_of("quadratic1d", position, "2.5")
+    assert page.evaluate("location.hash") == "#" + fragment
+    outcome = page.inner_text("#gd-outcome")
+    assert outcome == optim.descent_view("quadratic1d", position)["outcome"]
+    legend = page.locator("#rg-legend li").all_inner_texts()
+    page.close()
+    page, watch = open_page(calm, site_url + "learn/what-lr-does/#" + fragment)
+    assert page.input_value("#gd-problem") == "quadratic1d"
+    assert page.input_value("#gd-lr") == str(position)
+    assert page.input_value("#rg-noise") == "2.5"
+    assert page.inner_text("#gd-outcome") == outcome
+    assert page.locator("#rg-legend li").all_inner_texts() == legend
+    page.close()
+    # Noise from a link is checked like typed text: named beside its field.
+    page, watch = open_page(calm, site_url + "learn/what-lr-does/#problem=x&lr=1e9&noise=-1")
+    assert page.input_value("#gd-problem") == "quadratic2d"
+    assert page.input_value("#gd-lr") == str(optim.slider_position(optim.DESCENT_START_LR))
+    assert page.input_value("#rg-noise") == "-1"
+    assert page.locator("#rg-noise-error").is_visible()
+    watch.check(page)
+
+
 # --- adaptive optimizers ------------------------------------------------------------------
 
 
@@ -153,6 +182,36 @@ def test_a_bad_rate_is_named_and_the_last_figure_kept_stale(calm, site_url):
     _set(page, "#op-lr-momentum", "0.02")
     assert "lrx-stale" not in page.get_attribute("#op-results", "class")
     assert not page.locator("#op-lr-momentum-error").is_visible()
+    watch.check(page)
+
+
+def test_optimizers_keep_their_controls_in_the_link(calm, site_url):
+    page, watch = open_page(calm, site_url + "learn/optimizers/")
+    _set(page, "#op-problem", "saddle")
+    _set(page, "#op-lr-adam", "0.05")
+    before = _updates(page)
+    page.click("#op-show-sgd")
+    _wait_update(page, before)
+    _set(page, "#op-axis", "1")
+    texts = dict(optim.default_lr_texts("saddle"), adam="0.05")
+    shown = set(optim.OPTIMIZER_KEYS) - {"sgd"}
+    fragment = optim.race_fragment_of("saddle", texts, shown, "1", "none")
+    assert page.evaluate("location.hash") == "#" + fragment
+    outcomes = _outcomes(page)
+    assert outcomes == _race("saddle", texts, shown, axis="1")["outcomes"]
+    page.close()
+    page, watch = open_page(calm, site_url + "learn/optimizers/#" + fragment)
+    assert page.input_value("#op-problem") == "saddle"
+    assert page.input_value("#op-axis") == "1"
+    assert page.input_value("#op-lr-adam") == "0.05"
+    assert not page.is_checked("#op-show-sgd") and page.is_checked("#op-show-adam")
+    assert _outcomes(page) == outcomes
+    page.close()
+    # A rate from a link is checked like typed text: named beside its field.
+    page, watch = open_page(calm, site_url + "learn/optimizers/#adam=1%2C5&problem=x")
+    assert page.input_value("#op-problem") == optim.FIGURE_PROBLEMS[0]
+    assert page.input_value("#op-lr-adam") == "1,5"
+    assert page.locator("#op-lr-adam-error").is_visible()
     watch.check(page)
 
 

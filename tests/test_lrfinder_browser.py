@@ -69,7 +69,14 @@ def test_empty_page_asks_for_a_log(context, site_url):
     page, watch = open_page(context, site_url + "lr-finder/")
     assert "Paste a log" in page.inner_text("#lrf-summary")
     assert page.locator("#lrf-table").is_hidden()
+    assert page.locator("#lrf-chart").is_hidden()  # no empty chart frame
     assert page.locator(LOG_ERROR).is_hidden()
+    page.click("#lrf-example")
+    updated(page, 1)
+    assert page.locator("#lrf-chart").is_visible()
+    page.fill("#lrf-log", "")
+    updated(page, 2)
+    assert page.locator("#lrf-chart").is_hidden() and page.locator("#lrf-table").is_hidden()
     watch.check(page)
 
 

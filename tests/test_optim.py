@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from pycore import explorer, lessons, optim, rangetest
+from pycore import explorer, lessons, links, optim, rangetest
 from pycore.errors import SpecError
 from pycore.lcg import Lcg
 from pycore.optim import Adagrad, Adam, AdamHd, Rmsprop, Sgd, SgdHd
@@ -521,5 +521,43 @@ def test_hypergradient_link_round_trips_and_ignores_junk():
     assert fragment.startswith("problem=quadratic2d&lr=%3Cscript%3E&")
     assert optim.hd_read_fragment("#" + fragment) == raw
     assert optim.hd_read_fragment("#zz=1&lr=%ZZ&beta_adam=" + "9" * 99) == dict(
-        optim.HD_DEFAULTS, beta_adam="9" * optim.MAX_FRAGMENT_VALUE)
+        optim.HD_DEFAULTS, beta_adam="9" * links.MAX_FORM_VALUE)
     assert optim.hd_read_fragment("") == optim.HD_DEFAULTS
+
+
+def test_what_lr_does_link_round_trips_and_falls_back_on_junk():
+    start = optim.slider_position(optim.DESCENT_START_LR)
+    assert optim.lesson_read_fragment("") == ("quadratic2d", start, "1")
+    assert optim.lesson_read_fragment("#heading-anchor") == ("quadratic2d", start, "1")
+    for position in (0, 1, start, 137, optim.slider_positions()):
+        fragment = optim.lesson_fragment_of("quadratic1d", position, "0.5")
+        assert fragment == "problem=quadratic1d&lr=%s&noise=0.5" % optim.format_sig(
+            optim.slider_lr(position), 3)
+        assert optim.lesson_read_fragment("#" + fragment) == ("quadratic1d", position, "0.5")
+    # Off the slider, unreadable or not a problem: the figure's start; noise kept as given
+    # (regimes_view names what is wrong with it, as for typed text).
+    for junk in ("lr=1e9", "lr=0", "lr=-1", "lr=abc", "lr=%ZZ", "lr=nan", "problem=x",
+                 "problem=%3Cb%3E"):
+        assert optim.lesson_read_fragment(junk + "&noise=%3Cscript%3E") == (
+            "quadratic2d", start, "<script>")
+    assert optim.lesson_read_fragment("noise=" + "9" * 99)[2] == "9" * links.MAX_FORM_VALUE
+
+
+def test_optimizers_link_round_trips_and_falls_back_on_junk():
+    texts = dict(optim.default_lr_texts("saddle"), adam="1,5", sgd="<b>")
+    fragment = optim.race_fragment_of("saddle", texts, {"adam", "sgd"}, "1", "explorer")
+    assert fragment.startswith("problem=saddle&axis=1&schedule=explorer&show=sgd%2Cadam&")
+    assert optim.race_read_fragment("#" + fragment) == (
+        "saddle", texts, {"adam", "sgd"}, "1", "explorer")
+    first = optim.FIGURE_PROBLEMS[0]
+    every = set(optim.OPTIMIZER_KEYS)
+    assert optim.race_read_fragment("#heading") == (
+        first, optim.default_lr_texts(first), every, "0", "none")
+    # Rates the link leaves out are the problem's own defaults.
+    assert optim.race_read_fragment("problem=rosenbrock&adam=0.5")[1] == dict(
+        optim.default_lr_texts("rosenbrock"), adam="0.5")
+    assert optim.race_read_fragment("problem=x&axis=2&schedule=%3Cb%3E&show=") == (
+        first, optim.default_lr_texts(first), set(), "0", "none")
+    assert optim.race_read_fragment("show=adam,zz,%3Cb%3E")[2] == {"adam"}
+    assert optim.race_read_fragment("show=adam%ZZ")[2] == every  # a broken escape: ignored
+    assert optim.race_read_fragment("sgd=" + "9" * 99)[1]["sgd"] == "9" * links.MAX_FORM_VALUE

@@ -5,7 +5,7 @@ pycore.calculator, and writes back the messages, numbers, chart and URL fragment
 """
 import js
 
-from dom import clipboard, el, listen
+from dom import clipboard, el, field_error, listen
 
 window = js.window
 document = js.document
@@ -41,21 +41,9 @@ def write_raw(raw):
 def show_errors(errors):
     """Show each field's message beside it, and clear the others."""
     for f in calculator.FIELDS:
-        box, node = el(f.key + "-error"), el(f.key)
-        message = errors.get(f.key)
-        box.textContent = message or ""
-        box.hidden = not message
-        if message:
-            node.setAttribute("aria-invalid", "true")
-        else:
-            node.removeAttribute("aria-invalid")
-    stale = bool(errors)
-    results = el("lr-results")
-    if stale:
-        results.classList.add("lr-stale")
-    else:
-        results.classList.remove("lr-stale")
-    el("lr-stale-note").hidden = not stale
+        field_error(f.key, errors.get(f.key))
+    el("lr-results").classList.toggle("lr-stale", bool(errors))
+    el("lr-stale-note").hidden = not errors
 
 
 def set_text(key, text):

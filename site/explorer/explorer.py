@@ -9,7 +9,7 @@ import json
 
 import js
 
-from dom import clear, clipboard, create_proxy, el, make
+from dom import clear, clipboard, create_proxy, el, field_error, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
@@ -469,9 +469,9 @@ def export_every():
     try:
         every = explorer.read_every(text)
     except SpecError as err:
-        show_error("lrx-every", form.sentence(err.allowed))
+        field_error("lrx-every", form.sentence(err.allowed))
         return None
-    show_error("lrx-every", "")
+    field_error("lrx-every", "")
     return every
 
 
@@ -549,19 +549,6 @@ ACTIONS = {"child-add": child_add, "child-remove": child_remove, "child-up": chi
 # --- validation, computation and results -------------------------------------------------
 
 
-def show_error(fid, message):
-    box = el(fid + "-error")
-    node = el(fid)
-    if box:
-        box.textContent = message
-        box.hidden = not message
-    if node:
-        if message:
-            node.setAttribute("aria-invalid", "true")
-        else:
-            node.removeAttribute("aria-invalid")
-
-
 def show_errors(errors):
     """Each message beside its field; fields without one are cleared."""
     shown = {}
@@ -571,10 +558,10 @@ def show_errors(errors):
     for box in document.querySelectorAll("#lrx .lrx-error"):
         fid = box.id[:-len("-error")]
         if fid != "lrx-every":
-            show_error(fid, shown.get(fid, ""))
+            field_error(fid, shown.get(fid, ""))
     for fid in shown:
         if not el(fid + "-error"):
-            show_error("lrx-form", (el("lrx-form-error").textContent + " " + shown[fid]).strip())
+            field_error("lrx-form", (el("lrx-form-error").textContent + " " + shown[fid]).strip())
 
 
 def _error_target(path):
@@ -806,7 +793,7 @@ def on_file(event):
         return
     f = node.files.item(0)
     if f.size > explorer.MAX_UPLOAD:
-        show_error(form.field_id(node.getAttribute("data-prefix") + "metrics"),
+        field_error(form.field_id(node.getAttribute("data-prefix") + "metrics"),
                    "The file is larger than %s bytes; upload at most that" %
                    explorer.MAX_UPLOAD_TEXT)
         return

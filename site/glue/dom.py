@@ -59,6 +59,61 @@ def field_widget(f, fid, box_attrs=None, input_attrs=None):
     return box
 
 
+def field_error(fid, message):
+    """Show message in the error slot of field fid (the element "<fid>-error") and mark the
+    field invalid, or clear both when message is empty. What was typed is never touched."""
+    box, node = el(fid + "-error"), el(fid)
+    if box:
+        box.textContent = message or ""
+        box.hidden = not message
+    if node:
+        if message:
+            node.setAttribute("aria-invalid", "true")
+        else:
+            node.removeAttribute("aria-invalid")
+
+
+class PathFigure:
+    """What the Learn pages' path figures share: the performance marks the tests wait for
+    (lr:ready after the first drawing, lr:updated after each later one), and the paths of
+    the figure element `path` (drawn by window.lrFigures) revealed `per_frame` points per
+    animation frame, or all at once when the reader prefers reduced motion."""
+
+    def __init__(self, path, per_frame):
+        self.path, self.per_frame = path, per_frame
+        self.ready, self.frame, self.upto, self.steps = False, None, 0, 0
+        self.reduced = js.window.matchMedia("(prefers-reduced-motion: reduce)").matches
+        self.next_frame = create_proxy(self.step)
+
+    def settled(self):
+        """The page's figures have finished drawing."""
+        js.window.performance.mark("lr:updated" if self.ready else "lr:ready")
+        self.ready = True
+
+    def animate(self, steps):
+        """Reveal `steps` points of every path over the next frames (a running reveal is
+        dropped), then settle."""
+        if self.frame is not None:
+            js.window.cancelAnimationFrame(self.frame)
+            self.frame = None
+        self.upto, self.steps = (steps if self.reduced else 0), steps
+        js.window.lrFigures.reveal(el(self.path), self.upto)
+        if self.reduced:
+            self.settled()
+        else:
+            self.frame = js.window.requestAnimationFrame(self.next_frame)
+
+    def step(self, *args):
+        """One animation frame: a few more points of every path."""
+        self.upto = min(self.steps, self.upto + self.per_frame)
+        js.window.lrFigures.reveal(el(self.path), self.upto)
+        if self.upto < self.steps:
+            self.frame = js.window.requestAnimationFrame(self.next_frame)
+        else:
+            self.frame = None
+            self.settled()
+
+
 def listen(target, kind, handler):
     """Call handler(event) on each `kind` event of target (an element, or js.window)."""
     target.addEventListener(kind, create_proxy(handler))

@@ -10,7 +10,7 @@ reduced motion needs no special case. The sliders' positions live in the URL fra
 """
 import js
 
-from dom import clear, create_proxy, el, make
+from dom import clear, create_proxy, el, field_error, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
@@ -119,18 +119,8 @@ RENDER = {"adam-warmup": render_adam, "batch-power": render_batch,
 
 def show_error(key, text):
     """The slider's message beside it (None clears it); its figure marked stale."""
-    message, node = el("cpt-%s-error" % key), el("cpt-" + key)
-    message.textContent = text or ""
-    message.hidden = not text
-    if text:
-        node.setAttribute("aria-invalid", "true")
-    else:
-        node.removeAttribute("aria-invalid")
-    figure = node.closest("[data-figure]")
-    if text:
-        figure.classList.add("cpt-stale")
-    else:
-        figure.classList.remove("cpt-stale")
+    field_error("cpt-" + key, text)
+    el("cpt-" + key).closest("[data-figure]").classList.toggle("cpt-stale", bool(text))
 
 
 def plan(key, everything):

@@ -8,7 +8,7 @@ motion).
 """
 import js
 
-from dom import clear, create_proxy, el, make
+from dom import PathFigure, clear, create_proxy, el, field_error, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
@@ -17,22 +17,9 @@ from pycore import optim
 
 window = js.window
 document = js.document
-STEPS_PER_FRAME = 5  # path points revealed per animation frame
-REDUCED_MOTION = window.matchMedia("(prefers-reduced-motion: reduce)").matches
 KEYS = optim.HD_KEYS
 
-state = {"frame": None, "upto": 0, "steps": 0, "ready": False}
-
-
-def mark(name):
-    """A performance mark the tests wait for: lr:ready once, then lr:updated."""
-    window.performance.mark(name)
-
-
-def settled():
-    """The figure has finished drawing."""
-    mark("lr:updated" if state["ready"] else "lr:ready")
-    state["ready"] = True
+figure = PathFigure("hd-path", 5)  # marks, and the paths revealed 5 points a frame
 
 
 def setup():
@@ -61,25 +48,18 @@ def update():
     window.history.replaceState(None, "", "#" + optim.hd_fragment_of(raw))
     view, errors = optim.hypergradient_view(raw)
     for key in KEYS:
-        field, box = el("hd-" + key), el("hd-%s-error" % key)
-        message = errors.get(key, "")
-        box.textContent = message
-        box.hidden = not message
-        if message:
-            field.setAttribute("aria-invalid", "true")
-        else:
-            field.removeAttribute("aria-invalid")
+        field_error("hd-" + key, errors.get(key))
     el("hd-results").classList.toggle("lrx-stale", view is None)
     el("hd-stale").hidden = view is not None
     if view is None:
-        settled()
+        figure.settled()
         return
     render_legend(view["outcomes"])
     window.lrChart.render(el("hd-rates"), view["rates"])
     window.lrChart.render(el("hd-loss"), view["loss"])
     window.lrFigures.draw(el("hd-path"), view["paths"])
     el("hd-loading").hidden = True
-    animate(view["steps"])
+    figure.animate(view["steps"])
 
 
 def render_legend(outcomes):
@@ -97,34 +77,6 @@ def render_legend(outcomes):
         item.appendChild(make("span", "learn-note", outcomes[key]))
         item.setAttribute("data-run", key)
         legend.appendChild(item)
-
-
-def animate(steps):
-    """Reveal the paths step by step over the next frames (at once under reduced motion)."""
-    if state["frame"] is not None:
-        window.cancelAnimationFrame(state["frame"])
-        state["frame"] = None
-    if REDUCED_MOTION:
-        window.lrFigures.reveal(el("hd-path"), steps)
-        settled()
-        return
-    state["upto"], state["steps"] = 0, steps
-    window.lrFigures.reveal(el("hd-path"), 0)
-    state["frame"] = window.requestAnimationFrame(frame_proxy)
-
-
-def frame(*args):
-    """One animation frame: a few more points of every path."""
-    state["upto"] = min(state["steps"], state["upto"] + STEPS_PER_FRAME)
-    window.lrFigures.reveal(el("hd-path"), state["upto"])
-    if state["upto"] < state["steps"]:
-        state["frame"] = window.requestAnimationFrame(frame_proxy)
-    else:
-        state["frame"] = None
-        settled()
-
-
-frame_proxy = create_proxy(frame)
 
 
 def on_input(event):

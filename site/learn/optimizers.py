@@ -8,7 +8,7 @@ reduced motion).
 """
 import js
 
-from dom import create_proxy, el, make
+from dom import PathFigure, create_proxy, el, field_error, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
@@ -18,21 +18,9 @@ from pycore import lessons, optim
 window = js.window
 document = js.document
 EXPLORER_STORE = "lr-explorer-state-v1"  # where the explorer saves its state
-STEPS_PER_FRAME = 6  # path points revealed per animation frame
-REDUCED_MOTION = window.matchMedia("(prefers-reduced-motion: reduce)").matches
 
-state = {"frame": None, "upto": 0, "steps": 0, "ready": False, "factors": None}
-
-
-def mark(name):
-    """A performance mark the tests wait for: lr:ready once, then lr:updated."""
-    window.performance.mark(name)
-
-
-def settled():
-    """The figure has finished drawing."""
-    mark("lr:updated" if state["ready"] else "lr:ready")
-    state["ready"] = True
+figure = PathFigure("op-path", 6)  # marks, and the paths revealed 6 points a frame
+state = {"factors": None}
 
 
 # --- the controls -------------------------------------------------------------------------
@@ -86,7 +74,19 @@ def setup():
         row.appendChild(result)
         body.appendChild(row)
     el("op-table").hidden = False
-    reset_rates()
+    problem, texts, shown, axis, schedule = optim.race_read_fragment(window.location.hash)
+    select.value, el("op-axis").value, el("op-schedule").value = problem, axis, schedule
+    for key in optim.OPTIMIZER_KEYS:
+        el("op-lr-" + key).value = texts[key]
+        el("op-show-" + key).checked = key in shown
+
+
+def keep_link():
+    """The controls as they are, in the URL fragment (a link to this page reopens them)."""
+    window.history.replaceState(None, "", "#" + optim.race_fragment_of(
+        el("op-problem").value, dict((k, el("op-lr-" + k).value) for k in optim.OPTIMIZER_KEYS),
+        set(k for k in optim.OPTIMIZER_KEYS if el("op-show-" + k).checked),
+        el("op-axis").value, el("op-schedule").value))
 
 
 def reset_rates():
@@ -122,13 +122,13 @@ def update():
     view, errors = optim.race_view(el("op-problem").value, texts, shown, state["factors"],
                                    el("op-axis").value)
     for key in ("problem", "axis"):
-        show_error("op-" + key, errors.get(key, ""))
+        field_error("op-" + key, errors.get(key, ""))
     for key in optim.OPTIMIZER_KEYS:
-        show_error("op-lr-" + key, errors.get("lr." + key, ""))
+        field_error("op-lr-" + key, errors.get("lr." + key, ""))
     el("op-results").classList.toggle("lrx-stale", view is None)
     el("op-stale").hidden = view is not None
     if view is None:
-        settled()
+        figure.settled()
         return
     for key in optim.OPTIMIZER_KEYS:
         el("op-outcome-" + key).textContent = view["outcomes"][key]
@@ -136,46 +136,7 @@ def update():
     window.lrChart.render(el("op-loss"), view["loss"])
     window.lrChart.render(el("op-effective"), view["effective"])
     el("op-loading").hidden = True
-    animate(view["steps"])
-
-
-def show_error(field_id, message):
-    """A message beside a field (its element id + "-error"), or none."""
-    box = el(field_id + "-error")
-    box.textContent = message
-    box.hidden = not message
-    if message:
-        el(field_id).setAttribute("aria-invalid", "true")
-    else:
-        el(field_id).removeAttribute("aria-invalid")
-
-
-def animate(steps):
-    """Reveal the paths step by step over the next frames (at once under reduced motion)."""
-    if state["frame"] is not None:
-        window.cancelAnimationFrame(state["frame"])
-        state["frame"] = None
-    if REDUCED_MOTION:
-        window.lrFigures.reveal(el("op-path"), steps)
-        settled()
-        return
-    state["upto"], state["steps"] = 0, steps
-    window.lrFigures.reveal(el("op-path"), 0)
-    state["frame"] = window.requestAnimationFrame(frame_proxy)
-
-
-def frame(*args):
-    """One animation frame: a few more points of every path."""
-    state["upto"] = min(state["steps"], state["upto"] + STEPS_PER_FRAME)
-    window.lrFigures.reveal(el("op-path"), state["upto"])
-    if state["upto"] < state["steps"]:
-        state["frame"] = window.requestAnimationFrame(frame_proxy)
-    else:
-        state["frame"] = None
-        settled()
-
-
-frame_proxy = create_proxy(frame)
+    figure.animate(view["steps"])
 
 
 # --- events -------------------------------------------------------------------------------
@@ -190,6 +151,7 @@ def on_input(event):
         reset_rates()
     if target == "op-schedule":
         state["factors"] = read_schedule()
+    keep_link()
     update()
 
 

@@ -7,7 +7,7 @@ steps per browser frame (all at once when the reader prefers reduced motion).
 """
 import js
 
-from dom import clear, create_proxy, el, make
+from dom import PathFigure, clear, create_proxy, el, field_error, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
@@ -18,37 +18,33 @@ from pycore.errors import SpecError
 
 window = js.window
 document = js.document
-STEPS_PER_FRAME = 2  # path points revealed per animation frame
-REDUCED_MOTION = window.matchMedia("(prefers-reduced-motion: reduce)").matches
 
-state = {"frame": None, "upto": 0, "steps": 0, "ready": False}
-
-
-def mark(name):
-    """A performance mark the tests wait for: lr:ready once, then lr:updated."""
-    window.performance.mark(name)
-
-
-def settled():
-    """A figure has finished drawing."""
-    mark("lr:updated" if state["ready"] else "lr:ready")
-    state["ready"] = True
+figure = PathFigure("gd-path", 2)  # marks, and the paths revealed 2 points a frame
 
 
 # --- the descent figure -------------------------------------------------------------------
 
 
-def setup_descent():
-    """Fill the problem choices and put the slider at the figure's first rate."""
+def setup():
+    """Fill the problem choices, then set the controls from the link (else the figures'
+    starting values)."""
     select = el("gd-problem")
     for key in optim.DESCENT_PROBLEMS:
         option = make("option", None, optim.problem(key).label)
         option.value = key
         select.appendChild(option)
-    select.value = "quadratic2d"
+    problem, position, noise = optim.lesson_read_fragment(window.location.hash)
+    select.value = problem
     slider = el("gd-lr")
     slider.max = str(optim.slider_positions())
-    slider.value = str(optim.slider_position(optim.DESCENT_START_LR))
+    slider.value = str(position)
+    el("rg-noise").value = noise
+
+
+def keep_link():
+    """The controls as they are, in the URL fragment (a link to this page reopens them)."""
+    window.history.replaceState(None, "", "#" + optim.lesson_fragment_of(
+        el("gd-problem").value, int(el("gd-lr").value), el("rg-noise").value))
 
 
 def update_descent():
@@ -58,7 +54,7 @@ def update_descent():
     except SpecError as err:
         el("gd-outcome").textContent = sentence(err.allowed) + "."
         el("gd").classList.add("lrx-stale")
-        settled()
+        figure.settled()
         return
     el("gd").classList.remove("lrx-stale")
     el("gd-lr-text").textContent = view["lr_text"]
@@ -70,35 +66,7 @@ def update_descent():
     window.lrChart.render(el("gd-chart"), view["chart"])
     el("gd-outcome").textContent = view["outcome"]
     el("gd-loading").hidden = True
-    animate(view["steps"])
-
-
-def animate(steps):
-    """Reveal the path step by step over the next frames (at once under reduced motion)."""
-    if state["frame"] is not None:
-        window.cancelAnimationFrame(state["frame"])
-        state["frame"] = None
-    if REDUCED_MOTION:
-        window.lrFigures.reveal(el("gd-path"), steps)
-        settled()
-        return
-    state["upto"], state["steps"] = 0, steps
-    window.lrFigures.reveal(el("gd-path"), 0)
-    state["frame"] = window.requestAnimationFrame(frame_proxy)
-
-
-def frame(*args):
-    """One animation frame: a few more points of the path."""
-    state["upto"] = min(state["steps"], state["upto"] + STEPS_PER_FRAME)
-    window.lrFigures.reveal(el("gd-path"), state["upto"])
-    if state["upto"] < state["steps"]:
-        state["frame"] = window.requestAnimationFrame(frame_proxy)
-    else:
-        state["frame"] = None
-        settled()
-
-
-frame_proxy = create_proxy(frame)
+    figure.animate(view["steps"])
 
 
 # --- the regimes figure -------------------------------------------------------------------
@@ -107,20 +75,16 @@ frame_proxy = create_proxy(frame)
 def update_regimes():
     """Redraw the four curves for the noise typed, or say why it cannot be used and keep
     the last curves, marked stale."""
-    box, field = el("rg-noise-error"), el("rg-noise")
     try:
-        view = optim.regimes_view(field.value)
+        view = optim.regimes_view(el("rg-noise").value)
+        message = None
     except SpecError as err:
-        box.textContent = sentence(err.allowed) + "."
-        box.hidden = False
-        field.setAttribute("aria-invalid", "true")
-        el("rg-results").classList.add("lrx-stale")
-        el("rg-stale").hidden = False
+        message = sentence(err.allowed) + "."
+    field_error("rg-noise", message)
+    el("rg-results").classList.toggle("lrx-stale", bool(message))
+    el("rg-stale").hidden = not message
+    if message:
         return
-    box.hidden = True
-    field.removeAttribute("aria-invalid")
-    el("rg-results").classList.remove("lrx-stale")
-    el("rg-stale").hidden = True
     window.lrChart.render(el("rg-chart"), view["chart"])
     legend = el("rg-legend")
     clear(legend)
@@ -141,14 +105,15 @@ def update_regimes():
 def on_input(event):
     """Any control changed: redraw the figure it belongs to."""
     target = event.target.id
+    keep_link()
     if target in ("gd-problem", "gd-lr"):
         update_descent()
     elif target == "rg-noise":
         update_regimes()
-        settled()
+        figure.settled()
 
 
-setup_descent()
+setup()
 update_regimes()
 update_descent()
 document.querySelector("article").addEventListener("input", create_proxy(on_input))

@@ -8,7 +8,7 @@ import json
 
 import js
 
-from dom import clear, create_proxy, el, listen, make
+from dom import clear, create_proxy, el, field_error, listen, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
@@ -62,24 +62,11 @@ def fill_columns(names, lr_choice, loss_choice):
 
 def show_errors(errors):
     """Each field's message beside it (keeping what was typed); results marked stale."""
-    for field, box_id, input_id in (("log", "lrf-log-error", "lrf-log"),
-                                    ("lr_column", "lrf-lr-column-error", "lrf-lr-column"),
-                                    ("loss_column", "lrf-loss-column-error",
-                                     "lrf-loss-column")):
-        message = errors.get(field, "")
-        box = el(box_id)
-        box.textContent = message
-        box.hidden = not message
-        if message:
-            el(input_id).setAttribute("aria-invalid", "true")
-        else:
-            el(input_id).removeAttribute("aria-invalid")
+    for field in ("log", "lr_column", "loss_column"):
+        field_error("lrf-" + field.replace("_", "-"), errors.get(field))
     stale = bool(errors) and not el("lrf-table").hidden
     el("lrf-stale").hidden = not stale
-    if stale:
-        el("lrf-results").classList.add("lrx-stale")
-    else:
-        el("lrf-results").classList.remove("lrx-stale")
+    el("lrf-results").classList.toggle("lrx-stale", stale)
 
 
 def render_table(rows):
@@ -134,9 +121,9 @@ def render_legend(chart_json):
 
 
 def hide_results():
-    """No log yet: nothing to show but the prompt."""
-    for key in ("lrf-table", "lrf-legend", "lrf-range", "lrf-range-title", "lrf-range-note",
-                "lrf-links", "lrf-stale"):
+    """No log yet: nothing to show but the prompt (not even the chart's empty frame)."""
+    for key in ("lrf-chart", "lrf-table", "lrf-legend", "lrf-range", "lrf-range-title",
+                "lrf-range-note", "lrf-links", "lrf-stale"):
         el(key).hidden = True
     window.lrChart.destroy(el("lrf-chart"))
 
@@ -158,6 +145,7 @@ def update(event=None, keep_url=False):
             fill_columns(view["columns"], state["lr_column"], state["loss_column"])
             render_table(view["table"])
             render_range(view)
+            el("lrf-chart").hidden = False
             window.lrChart.render(el("lrf-chart"), view["chart"])
             render_legend(view["chart"])
             el("lrf-summary").textContent = view["summary"]

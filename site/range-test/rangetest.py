@@ -7,7 +7,7 @@ number shown comes formatted from pycore.
 """
 import js
 
-from dom import clear, create_proxy, el, field_widget, make
+from dom import clear, create_proxy, el, field_error, field_widget, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
@@ -57,14 +57,7 @@ def write_raw(raw):
 def show_errors(errors):
     """Each message beside its field; the others cleared."""
     for key in rangetest.FIELD_KEYS:
-        box, node = el("rt-" + key + "-error"), el("rt-" + key)
-        message = errors.get(key, "")
-        box.textContent = message
-        box.hidden = not message
-        if message:
-            node.setAttribute("aria-invalid", "true")
-        else:
-            node.removeAttribute("aria-invalid")
+        field_error("rt-" + key, errors.get(key))
 
 
 def validate():

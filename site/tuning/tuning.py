@@ -6,7 +6,7 @@ writes back the messages, summaries, tables, charts, code and URL fragment.
 """
 import js
 
-from dom import clear, clipboard, create_proxy, el, field_widget, make
+from dom import clear, clipboard, create_proxy, el, field_error, field_widget, make
 import pack
 
 pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
@@ -48,25 +48,9 @@ def show_active(raw):
 def show_errors(section, errors):
     """Each field's message beside it; the section's results dimmed while any is shown."""
     for f in tuning.fields(section):
-        box, node = el("tun-%s-error" % f.key), el("tun-" + f.key)
-        text = errors.get(f.key)
-        box.textContent = text or ""
-        box.hidden = not text
-        if text:
-            node.setAttribute("aria-invalid", "true")
-        else:
-            node.removeAttribute("aria-invalid")
-    results = el("tun-%s-results" % section)
-    if errors:
-        results.classList.add("lrx-stale")
-    else:
-        results.classList.remove("lrx-stale")
-    for part in ("chart", "legend", "table", "code"):
-        node = el("tun-%s-%s" % (section, part))
-        if errors:
-            node.classList.add("lrx-stale")
-        else:
-            node.classList.remove("lrx-stale")
+        field_error("tun-" + f.key, errors.get(f.key))
+    for part in ("results", "chart", "legend", "table", "code"):
+        el("tun-%s-%s" % (section, part)).classList.toggle("lrx-stale", bool(errors))
     el("tun-%s-stale" % section).hidden = not errors
 
 

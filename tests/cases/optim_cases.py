@@ -63,6 +63,13 @@ def parity(emit):
     raw = dict(optim.HD_DEFAULTS, lr="é <b>")
     emit("optim.hd_fragment", [optim.hd_fragment_of(raw),
                                optim.hd_read_fragment("#" + optim.hd_fragment_of(raw))])
+    emit("optim.lesson_fragment", [optim.lesson_fragment_of("quadratic1d", p, "é <b>")
+                                   for p in (0, 137, optim.slider_positions())] + [
+        optim.lesson_read_fragment(f) for f in (
+            "", "#problem=quadratic1d&lr=0.0123&noise=2", "#lr=1e9&noise=%3Cb%3E", "#lr=abc")])
+    race = optim.race_read_fragment("#problem=saddle&show=adam,sgd&adam=%3Cb%3E&axis=1")
+    emit("optim.race_fragment", [optim.race_fragment_of(*race), race[0], race[1],
+                                 sorted(race[2]), race[3], race[4]])
     descent = optim.descent_view("quadratic1d", 250)
     emit("optim.descent_view", [descent["lr_text"], descent["mark"], descent["mark_text"],
                                 descent["chart"], descent["outcome"], descent["paths"]])
