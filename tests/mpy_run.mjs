@@ -1,7 +1,8 @@
 // Run a Python script under the MicroPython WebAssembly build the site ships.
 // usage: node tests/mpy_run.mjs <micropython.mjs> <package dir>... <script.py>
-// Each package directory (pycore, tests/cases) is copied into the interpreter's file system
-// at /<its name>, and the script's standard output is written to this process's output.
+// The .py and .pack files of each package directory (pycore, tests/cases) are copied into
+// the interpreter's file system at /<its name>, and the script's standard output is written
+// to this process's output.
 import { readFileSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -17,8 +18,8 @@ for (const dir of packages) {
   const target = "/" + basename(dir);
   mp.FS.mkdir(target);
   for (const name of readdirSync(dir)) {
-    if (name.endsWith(".py")) {
-      mp.FS.writeFile(target + "/" + name, readFileSync(join(dir, name), "utf8"));
+    if (name.endsWith(".py") || name.endsWith(".pack")) {
+      mp.FS.writeFile(target + "/" + name, readFileSync(join(dir, name)));
     }
   }
 }

@@ -19,54 +19,93 @@ MICROPYTHON = os.path.join(ROOT, "node_modules", "@micropython",
                            "micropython-webassembly-pyscript", "micropython.mjs")
 MPY = os.path.join(os.path.dirname(DIST), ".build", "mpy")
 FILES = [("pycore/__init__.mpy", b""), ("pycore/a.mpy", bytes(range(256)) * 3),
-         ("deep/er/é.txt", "x".encode("utf-8"))]
+         ("pycore/sub/b.mpy", b"b" * 200), ("deep/er/é.txt", "x".encode("utf-8")),
+         ("top.txt", b"")]
+
+
+def run_micropython(tmp_path, code, files=()):
+    """Run code under the shipped MicroPython with site/glue importable and files (name,
+    bytes) in /data; its output lines."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed: install Node.js 20 or newer")
+    data = tmp_path / "data"
+    data.mkdir()
+    for name, content in files:
+        (data / name).write_bytes(content)
+    script = tmp_path / "script.py"
+    script.write_text("import sys\nsys.path.insert(0, '/glue')\nimport pack\n" + code)
+    done = subprocess.run([node, os.path.join(ROOT, "tests", "mpy_run.mjs"), MICROPYTHON,
+                           os.path.join(ROOT, "site", "glue"), str(data), str(script)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout.rstrip("\n").split("\n")
 
 
 def test_write_then_read_gives_the_files_back():
     data = pack.write(FILES)
-    assert data.startswith(pack.MAGIC)
+    assert data.startswith(pack.MAGIC) and len(data) % 2 == 0
     assert [(name, bytes(content)) for name, content in pack.read(data)] == FILES
     assert pack.read(pack.write([])) == []
+    # Both lengths of image (a padded length byte keeps the size even).
+    assert {len(pack.write([("a", b"x" * n)])) % 2 for n in range(4)} == {0}
 
 
-def test_unpack_writes_every_file(tmp_path):
-    (tmp_path / "p.pack").write_bytes(pack.write(FILES))
-    out = tmp_path / "out"
-    assert pack.unpack(str(tmp_path / "p.pack"), str(out)) == [n for n, _ in FILES]
-    for name, content in FILES:
-        assert (out / name).read_bytes() == content
-    # Unpacking again over the same folders is fine (a page reload in the same interpreter).
-    pack.unpack(str(tmp_path / "p.pack"), str(out))
+def test_a_folder_keeps_its_entries_together():
+    files = [("p/a", b"1"), ("q", b"2"), ("p/b", b"3")]
+    assert [n for n, _ in pack.read(pack.write(files))] == ["p/a", "p/b", "q"]
+
+
+def test_the_varuints_are_big_endian_groups_of_seven_bits():
+    assert [pack._varuint(n) for n in (0, 5, 127, 128, 300, pack.FILESYSTEM)] == [
+        b"\x00", b"\x05", b"\x7f", b"\x81\x00", b"\x82\x2c", pack.MAGIC]
 
 
 @pytest.mark.parametrize("data, why", [
-    (b"", "not a pack"), (b"LRPACK0\n", "not a pack"), (pack.write(FILES)[:-1], "cut short"),
-    (pack.write(FILES)[:len(pack.MAGIC) + 3], "cut short"),
+    (b"", "not a pack"), (b"LRPACK1\n", "not a pack"), (pack.write(FILES)[:-1], "cut short"),
+    (pack.write(FILES)[:5], "cut short"),
+    (pack._record(pack.FILESYSTEM, pack._record(9, b"")), "unknown kind 9"),
+    (pack._record(pack.FILESYSTEM, pack._named(pack.FILE, "f", b"")), "no data"),
 ])
 def test_a_broken_pack_is_refused(data, why):
     with pytest.raises(ValueError, match=why):
         pack.read(data)
 
 
-def test_unpack_runs_under_micropython(tmp_path):
-    """The pages unpack under MicroPython: the same module, in the interpreter they ship."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not installed: install Node.js 20 or newer")
-    script = tmp_path / "unpack.py"
-    script.write_text(
-        "import sys\nsys.path.insert(0, '/glue')\nimport pack\n"
+def test_a_pack_mounts_and_imports_under_micropython(tmp_path):
+    """The pages mount their pack under MicroPython: the same module, in the interpreter
+    they ship; the modules import from where they lie, and a pack can be mounted again."""
+    lines = run_micropython(tmp_path, (
         "data = pack.write([('pkg/__init__.py', b''), ('pkg/m.py', b'X = 6 * 7\\n')])\n"
         "with open('/t.pack', 'wb') as f:\n    f.write(data)\n"
-        "print(pack.unpack('/t.pack', '/out'))\n"
-        "sys.path.insert(0, '/out')\nfrom pkg import m\nprint(m.X)\n"
-        "try:\n    pack.read(data[:-1])\nexcept ValueError as err:\n    print(err)\n")
-    done = subprocess.run([node, os.path.join(ROOT, "tests", "mpy_run.mjs"), MICROPYTHON,
-                           os.path.join(ROOT, "site", "glue"), str(script)],
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:3] == ["['pkg/__init__.py', 'pkg/m.py']", "42",
-                                           "pack file cut short at byte 35"]
+        "pack.mount('/t.pack')\npack.mount('/t.pack')\n"
+        "from pkg import m\nprint(m.X, m.__file__, sys.path.count(pack.MOUNT))\n"
+        "print([(n, bytes(c)) for n, c in pack.read(data)])\n"
+        "try:\n    pack.read(data[:-1])\nexcept ValueError as err:\n    print(err)\n"
+        "with open('/bad.pack', 'wb') as f:\n    f.write(b'LRPACK1\\n')\n"
+        "try:\n    pack.mount('/bad.pack', '/other')\nexcept OSError as err:\n"
+        "    print('refused')\n"))
+    assert lines[0] == "42 %s/pkg/m.py 1" % pack.MOUNT
+    assert lines[1] == "[('pkg/__init__.py', b''), ('pkg/m.py', b'X = 6 * 7\\n')]"
+    assert lines[2].startswith("pack file cut short")
+    assert lines[3] == "refused"
+
+
+def test_the_calculators_pack_runs_under_micropython(tmp_path):
+    """The built pack itself: mounted in the shipped interpreter, its compiled modules give
+    the calculator's numbers exactly as pycore's source does under CPython."""
+    (_, _, (path,)), = [p for p in live_pages() if p[0] == "calculator"]
+    with open(os.path.join(DIST, path), "rb") as fh:
+        image = fh.read()
+    from pycore import calculator
+    want = calculator.compute(calculator.read_form(calculator.defaults())[0])
+    lines = run_micropython(tmp_path, (
+        "pack.mount('/data/calculator.pack')\n"
+        "from pycore import calculator\n"
+        "r = calculator.compute(calculator.read_form(calculator.defaults())[0])\n"
+        "print(calculator.__file__)\nprint(r['copy_text'])\n"), [("calculator.pack", image)])
+    assert lines[0] == pack.MOUNT + "/pycore/calculator.mpy"
+    assert "\n".join(lines[1:]) == want["copy_text"]
 
 
 def live_pages():
@@ -148,7 +187,7 @@ def test_lazy_names_load_their_module_on_first_call():
 
 def test_a_glue_using_a_lazy_name_ships_its_module(tmp_path):
     glue = tmp_path / "glue.py"
-    glue.write_text("import pack\npack.unpack()\nfrom pycore import smooth\n")
+    glue.write_text("import pack\npack.mount()\nfrom pycore import smooth\n")
     assert "lrfinder" in mkdocs_hooks.pycore_modules(str(glue))
     glue.write_text("import pycore\nprint(pycore.suggest_lr)\n")
     assert "lrfinder" in mkdocs_hooks.pycore_modules(str(glue))

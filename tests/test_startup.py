@@ -1,6 +1,6 @@
 """Start-up trimming: the runtime preload hints (tools/preload.py) name every runtime file
-a Python page loads and its own script, and each hinted file is downloaded once and used;
-PyScript's Python package is neither written nor imported at start-up (build.py
+a Python page loads and its own Python files, and each hinted file is downloaded once and
+used; PyScript's Python package is neither written nor imported at start-up (build.py
 trim_pyscript), and no page script imports it."""
 import glob
 import os
@@ -32,7 +32,11 @@ def test_every_python_page_hints_the_whole_runtime():
         hinted = [href.lstrip("./") for _, href in HINT.findall(text)]
         if 'type="mpy"' in text:
             glue = re.search(r'<script type="mpy" src="([^"]+)"', text).group(1)
-            assert sorted(hinted) == sorted(modules + fetched + [glue.lstrip("./")]), folder
+            own = [glue] + re.findall(r'"([^"]+)": "\./[^"]+"', text)
+            assert len(own) == 4, folder  # glue, dom.py, pack.py, the pycore pack
+            assert preload.page_files(text) == own
+            assert sorted(hinted) == sorted(modules + fetched + [f.lstrip("./") for f in own]), (
+                folder)
         else:
             assert hinted == [], folder
 
@@ -47,7 +51,11 @@ def test_hinted_files_are_downloaded_once_and_used(context, site_url):
     names = Counter(page.evaluate(
         "performance.getEntriesByType('resource').map((e) => e.name)"))
     modules, fetched = preload.runtime_files(DIST)
-    for path in modules + fetched + ["calculator/calculator.py"]:
+    with open(os.path.join(DIST, "calculator", "index.html"), encoding="utf-8") as fh:
+        own = [os.path.normpath(os.path.join("calculator", url))
+               for url in preload.page_files(fh.read())]
+    assert own[:3] == ["calculator/calculator.py", "glue/dom.py", "glue/pack.py"]
+    for path in modules + fetched + own:
         assert names[site_url + path] == 1, path
     assert warnings == []
     watch.check(page)

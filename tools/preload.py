@@ -7,21 +7,24 @@ round trip; the hints name them all up front. The chunk names carry content hash
 hints are written after the build from the files actually shipped, with the same
 page-relative paths the template uses (so the site still works under any sub-path).
 
-The page's own Python script (its glue) gets a hint too: PyScript fetches it only after the
-interpreter has started and the files are in, a round trip on the critical path.
-The page's pycore pack gets no hint: measured on the calculator, its first result came no
-sooner (the pack is fetched while the interpreter starts); and when the modules were still
-thirty separate files, hints for them delayed the page's own scripts and styles more than
-they saved.
+The page's own Python files get hints too: its script (glue), and the files its
+<mpy-config> lists (the DOM helpers, the pack reader and its pycore pack). PyScript fetches
+them only after the interpreter has started, a round trip on the critical path: measured
+on the calculator (once PyScript's own Python package no longer loaded first, see build.py
+trim_pyscript), hinting the config files brought its first result 10-20 ms sooner. (When
+the modules were still thirty separate files, hints for them delayed the page's own scripts
+and styles more than they saved.)
 
 Each hint matches how the file is really requested, or the browser would fetch it twice:
 modules get rel=modulepreload; the wasm is fetched with credentials "same-origin", which is
 crossorigin="anonymous" for a same-origin URL.
 """
+import json
 import os
 import re
 
 GLUE_TAG = re.compile(r'<script type="mpy" src="([^"]+)"></script>')
+CONFIG_TAG = re.compile(r"<mpy-config>(.*?)</mpy-config>", re.S)
 CORE_TAG = re.compile(r'<script type="module" src="([^"]*)assets/vendor/pyscript/core\.js">'
                       r'</script>')
 
@@ -35,14 +38,22 @@ def runtime_files(dist):
     return modules, ["assets/vendor/micropython/micropython.wasm"]
 
 
-def hints(prefix, modules, fetched, glue=None):
-    """The <link> tags for one page, whose path to the site root is prefix; glue is the
-    page-relative URL of its Python script, if it has one."""
+def page_files(text):
+    """The page-relative URLs of a page's own Python files: its script, then the files
+    its <mpy-config> lists (none on a page without Python)."""
+    glue, config = GLUE_TAG.search(text), CONFIG_TAG.search(text)
+    files = [glue.group(1)] if glue else []
+    if config:
+        files += list(json.loads(config.group(1)).get("files", {}))
+    return files
+
+
+def hints(prefix, modules, fetched, own=()):
+    """The <link> tags for one page, whose path to the site root is prefix; own are the
+    page-relative URLs of its own Python files (page_files)."""
     tags = ['<link rel="modulepreload" href="%s%s">' % (prefix, path) for path in modules]
-    tags += ['<link rel="preload" href="%s%s" as="fetch" crossorigin="anonymous">'
-             % (prefix, path) for path in fetched]
-    if glue is not None:
-        tags.append('<link rel="preload" href="%s" as="fetch" crossorigin="anonymous">' % glue)
+    tags += ['<link rel="preload" href="%s" as="fetch" crossorigin="anonymous">' % url
+             for url in [prefix + path for path in fetched] + list(own)]
     return "\n  ".join(tags)
 
 
@@ -59,8 +70,7 @@ def add_hints(dist):
             found = CORE_TAG.search(text)
             if found is None:
                 continue
-            glue = GLUE_TAG.search(text)
-            tags = hints(found.group(1), modules, fetched, glue and glue.group(1))
+            tags = hints(found.group(1), modules, fetched, page_files(text))
             text = text[:found.end()] + "\n  " + tags + text[found.end():]
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(text)

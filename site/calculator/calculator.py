@@ -12,7 +12,7 @@ document = js.document
 
 import pack
 
-pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
+pack.mount()  # this page's pycore modules come as one file: see site/glue/pack.py
 
 from pycore import calculator
 

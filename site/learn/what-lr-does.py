@@ -10,7 +10,7 @@ import js
 from dom import PathFigure, clear, create_proxy, el, field_error, make
 import pack
 
-pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
+pack.mount()  # this page's pycore modules come as one file: see site/glue/pack.py
 
 from pycore import optim
 from pycore.dataio import sentence

@@ -11,7 +11,7 @@ import js
 from dom import clear, create_proxy, el, field_error, listen, make
 import pack
 
-pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
+pack.mount()  # this page's pycore modules come as one file: see site/glue/pack.py
 
 from pycore import dataio, lrfinder
 from pycore.numfmt import format_int

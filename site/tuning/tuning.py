@@ -9,7 +9,7 @@ import js
 from dom import clear, clipboard, create_proxy, el, field_error, field_widget, make
 import pack
 
-pack.unpack()  # this page's pycore modules arrive as one file: see site/glue/pack.py
+pack.mount()  # this page's pycore modules come as one file: see site/glue/pack.py
 
 from pycore import tuning
 
