@@ -148,6 +148,25 @@ def test_copy_results(context, site_url):
     watch.check(page)
 
 
+@pytest.mark.parametrize("why", ["permission denied", "no clipboard API"])
+def test_a_refused_copy_is_said_not_thrown(browser, site_url, why):
+    """Without clipboard permission (the write is rejected), or in a browser without the
+    API (plain http), the page says how to copy by hand; nothing is thrown."""
+    ctx = browser.new_context(service_workers="block")
+    if why == "no clipboard API":
+        ctx.add_init_script("Object.defineProperty(Navigator.prototype, 'clipboard', "
+                            "{get: () => undefined})")
+    else:  # what a browser does when the user or a policy denies the permission
+        ctx.add_init_script("navigator.clipboard.writeText = () => Promise.reject("
+                            "new DOMException('Write permission denied.', 'NotAllowedError'))")
+    page, watch = open_page(ctx, site_url + "calculator/")
+    page.click("#lr-copy")
+    page.wait_for_function("document.querySelector('#lr-status').textContent.length > 0")
+    assert page.inner_text("#lr-status").startswith("The browser refused clipboard access")
+    watch.check(page)
+    ctx.close()
+
+
 def test_reset(context, site_url):
     page, watch = open_page(context, site_url + "calculator/")
     fill(page, "lr0", "0.5")

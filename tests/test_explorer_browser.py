@@ -228,6 +228,19 @@ def test_pytorch_snippet_reproduces_the_values(context, site_url):
     watch.check(page)
 
 
+def test_copy_buttons_put_the_code_and_the_link_on_the_clipboard(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    page.click("[data-action=copy-code][data-target=lrx-code-pytorch]")
+    page.wait_for_function("document.querySelector('#lrx-status').textContent.length > 0")
+    assert page.inner_text("#lrx-status") == "Code copied to the clipboard."
+    assert page.evaluate("navigator.clipboard.readText()") == page.eval_on_selector(
+        "#lrx-code-pytorch", "e => e.textContent")
+    page.click("[data-action=copy-link]")
+    page.wait_for_function("document.querySelector('#lrx-status').textContent.startsWith('Link')")
+    assert page.evaluate("navigator.clipboard.readText()") == page.url
+    watch.check(page)
+
+
 def test_reset_returns_to_the_defaults(context, site_url):
     page, watch = open_page(context, site_url + "explorer/")
     first = value(page)

@@ -8,7 +8,7 @@ through PyScript's `pyscript` package: build.py drops that package's start-up bo
 (see trim_pyscript there), so `import pyscript` fails on the site.
 """
 import js
-from jsffi import create_proxy  # noqa: F401 (the glue imports it from here)
+from jsffi import create_proxy  # the glue imports it from here too
 
 
 def el(key):
@@ -122,9 +122,8 @@ def listen(target, kind, handler):
 def clipboard(text, done, refused):
     """Put text on the clipboard, then call done() or, if the browser refuses (or has no
     clipboard here, as on plain http), refused()."""
-    board = js.navigator.clipboard
-    if not board:
+    if not js.Boolean(js.navigator.clipboard):  # undefined is a (truthy) proxy in Python
         refused()
         return
-    board.writeText(text).then(create_proxy(lambda *args: done()),
-                               create_proxy(lambda *args: refused()))
+    js.navigator.clipboard.writeText(text).then(create_proxy(lambda *args: done()),
+                                                create_proxy(lambda *args: refused()))
