@@ -93,3 +93,21 @@ def open_page(context, url, ready=True):
     return page, watch
 
 
+
+
+def search_results(page, query):
+    """Type query into the theme's search box (once its worker has the index) and return
+    the text of the results; a query typed before the worker answers is not re-run, so
+    this types it again up to three times."""
+    from playwright.sync_api import TimeoutError as Timeout
+    page.wait_for_load_state("networkidle")  # the search worker has its index
+    box = page.locator("input[data-md-component=search-query]")
+    for _ in range(3):
+        box.fill("")
+        box.press_sequentially(query)
+        try:
+            page.wait_for_selector(".md-search-result__item", timeout=5000)
+            break
+        except Timeout:
+            continue
+    return page.inner_text(".md-search-result")

@@ -9,10 +9,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import DIST, READY, open_page
+from conftest import DIST, READY, open_page, search_results
 from pycore import calculator, lr_at, py_repr
 
-PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
 
 PAGES = ["", "calculator/", "explorer/", "lr-finder/", "range-test/", "tuning/",
          "learn/what-lr-does/", "learn/optimizers/", "learn/warmup-and-schedules/",
@@ -227,17 +226,7 @@ def test_math_is_typeset_at_build_time(context, site_url):
 
 def test_search_finds_calculator_terms(context, site_url):
     page, watch = open_page(context, site_url, ready=False)
-    page.wait_for_load_state("networkidle")  # the search worker has its index
-    query = page.locator("input[data-md-component=search-query]")
-    for _ in range(3):  # a query typed before the worker answers is not re-run
-        query.fill("")
-        query.press_sequentially("staircase")
-        try:
-            page.wait_for_selector(".md-search-result__item", timeout=5000)
-            break
-        except PlaywrightTimeout:
-            continue
-    assert "calculator" in page.inner_text(".md-search-result").lower()
+    assert "calculator" in search_results(page, "staircase").lower()
     watch.check(page)
 
 

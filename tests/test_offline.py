@@ -15,13 +15,12 @@ import threading
 
 import pytest
 
-from conftest import DIST, READY, ROOT, Handler
+from conftest import DIST, READY, ROOT, Handler, search_results
 from test_browser import PAGES
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import offline  # noqa: E402
 
-PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
 
 # Wait (in the page) until the service worker is active; return its script URL.
 SW_ACTIVE = """async () => {
@@ -263,14 +262,4 @@ def test_search_works_offline(context, site):
     site.stop()
     context.set_offline(True)
     page.goto(site.url + "faq/")
-    page.wait_for_load_state("networkidle")  # the search worker has its index
-    query = page.locator("input[data-md-component=search-query]")
-    for _ in range(3):  # a query typed before the worker answers is not re-run
-        query.fill("")
-        query.press_sequentially("staircase")
-        try:
-            page.wait_for_selector(".md-search-result__item", timeout=5000)
-            break
-        except PlaywrightTimeout:
-            continue
-    assert "calculator" in page.inner_text(".md-search-result").lower()
+    assert "calculator" in search_results(page, "staircase").lower()
