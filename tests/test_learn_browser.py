@@ -268,6 +268,9 @@ def test_hypergradient_figure_responds_and_keeps_its_link(calm, site_url):
 
 
 def test_hypergradient_link_opens_its_settings(calm, site_url):
+    page, watch = open_page(calm, site_url + "learn/hypergradients/#section")
+    assert page.evaluate("location.hash") == "#section"  # a heading anchor is kept
+    page.close()
     raw = dict(optim.HD_DEFAULTS, problem="saddle", lr="0.01")
     page, watch = open_page(calm, site_url + "learn/hypergradients/#" +
                             optim.hd_fragment_of(raw) + "&problem=x")

@@ -45,7 +45,6 @@ def update():
     """Run the four optimizers for the inputs as typed and draw them; with a bad input,
     say so beside it and keep the last figure, marked stale."""
     raw = read_raw()
-    window.history.replaceState(None, "", "#" + optim.hd_fragment_of(raw))
     view, errors = optim.hypergradient_view(raw)
     for key in KEYS:
         field_error("hd-" + key, errors.get(key))
@@ -80,7 +79,9 @@ def render_legend(outcomes):
 
 
 def on_input(event):
-    """Any input changed: redraw."""
+    """Any input changed: keep the inputs in the link (a link to this page reopens them;
+    until then the URL is left alone, a heading's anchor included), and redraw."""
+    window.history.replaceState(None, "", "#" + optim.hd_fragment_of(read_raw()))
     update()
 
 
