@@ -135,17 +135,19 @@ def read(data):
     return files
 
 
+_mounted = {}  # mount point -> its image, kept: modules imported from it point into it
+
+
 def mount(path="pycore.pack", at=MOUNT):
     """Mount the pack at path as a read-only file system at `at`, first on sys.path, so
     the modules in it import from where they lie (MicroPython only). OSError if the file
-    is not a pack; mounting again (a page run twice in one interpreter) is harmless."""
+    is not a pack. A second call for the same mount point does nothing: the modules
+    already imported run from the first image, which must stay."""
+    if at in _mounted:
+        return
     import vfs  # MicroPython's; CPython has no such module
     with open(path, "rb") as fh:
         data = fh.read(os.stat(path)[6])  # sized: MicroPython's read() grows in small steps
-    try:
-        vfs.umount(at)
-    except OSError:
-        pass  # nothing mounted there yet
-    vfs.mount(vfs.VfsRom(data), at)  # VfsRom keeps data alive while it is mounted
-    if at not in sys.path:
-        sys.path.insert(0, at)
+    vfs.mount(vfs.VfsRom(data), at)
+    _mounted[at] = data
+    sys.path.insert(0, at)
