@@ -50,6 +50,10 @@ PACKS = {}  # site path of each pack -> its bytes, written out by on_post_build
 def on_config(config):
     if not (os.path.isdir(STAGE) and os.path.isdir(MPY)):
         raise PluginError("nothing staged in .build/: build with `python3 build.py`")
+    glue = os.path.join(config["docs_dir"], "glue")  # the helpers every live page loads
+    for name in sorted(os.listdir(glue)):
+        if name.endswith(".py"):
+            check_glue(os.path.join(glue, name))
     PACKS.clear()
     return config
 
@@ -141,8 +145,7 @@ def on_page_markdown(markdown, page, config, files):
     cache = {}
     if page.meta.get("pyscript_main"):
         glue = os.path.join(config["docs_dir"], page.meta["pyscript_main"])
-        for script in (glue, os.path.join(config["docs_dir"], "glue", "dom.py")):
-            check_glue(script)
+        check_glue(glue)
         page.meta["pycore_pack"] = core_pack(pycore_modules(glue))
 
     def value(match):

@@ -9,7 +9,7 @@ import json
 
 import js
 
-from dom import clear, clipboard, create_proxy, el, field_error, make
+from dom import clear, clipboard, create_proxy, el, field_error, listen, make
 import pack
 
 pack.mount()  # this page's pycore modules come as one file: see site/glue/pack.py
@@ -824,13 +824,13 @@ def load_fragment(fragment):
 
 def start():
     form_node = el("lrx")
-    form_node.addEventListener("input", create_proxy(on_input))
-    form_node.addEventListener("change", create_proxy(on_file))
-    form_node.addEventListener("change", create_proxy(_on_change))
-    form_node.addEventListener("click", create_proxy(on_click))
-    form_node.addEventListener("keydown", create_proxy(on_tab_keys))
-    el("lrx-chart").addEventListener("lr:hover", create_proxy(on_hover))
-    window.addEventListener("hashchange", create_proxy(on_hash_change))
+    listen(form_node, "input", on_input)
+    listen(form_node, "change", on_file)
+    listen(form_node, "change", _on_change)
+    listen(form_node, "click", on_click)
+    listen(form_node, "keydown", on_tab_keys)
+    listen(el("lrx-chart"), "lr:hover", on_hover)
+    listen(window, "hashchange", on_hash_change)
     if window.location.hash:
         load_fragment(window.location.hash)
         return

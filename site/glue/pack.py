@@ -67,11 +67,14 @@ def write(files):
         folder = tree
         parts = path.split("/")
         for part in parts[:-1]:
-            found = [item for name, item in folder if name == part and isinstance(item, list)]
-            if not found:
-                found = [[]]
-                folder.append((part, found[0]))
-            folder = found[0]
+            sub = None
+            for name, item in folder:
+                if name == part and isinstance(item, list):
+                    sub = item
+            if sub is None:
+                sub = []
+                folder.append((part, sub))
+            folder = sub
         folder.append((parts[-1], data))
     body = _entries(tree)
     image = _record(FILESYSTEM, body)

@@ -10,7 +10,7 @@ reduced motion needs no special case. The sliders' positions live in the URL fra
 """
 import js
 
-from dom import clear, create_proxy, el, field_error, make
+from dom import clear, create_proxy, el, field_error, listen, make
 import pack
 
 pack.mount()  # this page's pycore modules come as one file: see site/glue/pack.py
@@ -219,9 +219,9 @@ def on_hash_change(event):
 def start():
     """Listen (one delegated listener per event type), then draw from the link."""
     content = document.querySelector(".md-content")
-    content.addEventListener("input", create_proxy(on_input))
-    content.addEventListener("submit", create_proxy(on_submit))
-    window.addEventListener("hashchange", create_proxy(on_hash_change))
+    listen(content, "input", on_input)
+    listen(content, "submit", on_submit)
+    listen(window, "hashchange", on_hash_change)
     set_ranges()
     load_fragment(window.location.hash or "")
     window.performance.mark("lr:ready")

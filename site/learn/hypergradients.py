@@ -8,7 +8,7 @@ motion).
 """
 import js
 
-from dom import PathFigure, clear, create_proxy, el, field_error, make
+from dom import PathFigure, clear, el, field_error, listen, make
 import pack
 
 pack.mount()  # this page's pycore modules come as one file: see site/glue/pack.py
@@ -87,4 +87,4 @@ def on_input(event):
 
 setup()
 update()
-el("hd").addEventListener("input", create_proxy(on_input))
+listen(el("hd"), "input", on_input)

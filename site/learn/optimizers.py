@@ -8,7 +8,7 @@ reduced motion).
 """
 import js
 
-from dom import PathFigure, create_proxy, el, field_error, make
+from dom import PathFigure, el, field_error, listen, make
 import pack
 
 pack.mount()  # this page's pycore modules come as one file: see site/glue/pack.py
@@ -165,5 +165,5 @@ def on_focus(event):
 setup()
 state["factors"] = read_schedule()
 update()
-el("op").addEventListener("input", create_proxy(on_input))
-window.addEventListener("focus", create_proxy(on_focus))
+listen(el("op"), "input", on_input)
+listen(window, "focus", on_focus)

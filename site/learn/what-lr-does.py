@@ -7,7 +7,7 @@ steps per browser frame (all at once when the reader prefers reduced motion).
 """
 import js
 
-from dom import PathFigure, clear, create_proxy, el, field_error, make
+from dom import PathFigure, clear, el, field_error, listen, make
 import pack
 
 pack.mount()  # this page's pycore modules come as one file: see site/glue/pack.py
@@ -116,4 +116,4 @@ def on_input(event):
 setup()
 update_regimes()
 update_descent()
-document.querySelector("article").addEventListener("input", create_proxy(on_input))
+listen(document.querySelector("article"), "input", on_input)

@@ -7,7 +7,7 @@ number shown comes formatted from pycore.
 """
 import js
 
-from dom import clear, create_proxy, el, field_error, field_widget, make
+from dom import clear, create_proxy, el, field_error, field_widget, listen, make
 import pack
 
 pack.mount()  # this page's pycore modules come as one file: see site/glue/pack.py
@@ -221,8 +221,8 @@ def load_fragment(fragment):
 
 
 build_form()
-el("rt-form").addEventListener("input", create_proxy(on_input))
-el("rt-form").addEventListener("submit", create_proxy(on_submit))
-el("rt-cancel").addEventListener("click", create_proxy(on_cancel))
+listen(el("rt-form"), "input", on_input)
+listen(el("rt-form"), "submit", on_submit)
+listen(el("rt-cancel"), "click", on_cancel)
 load_fragment(window.location.hash)
 mark("lr:ready")

@@ -6,7 +6,7 @@ writes back the messages, summaries, tables, charts, code and URL fragment.
 """
 import js
 
-from dom import clear, clipboard, create_proxy, el, field_error, field_widget, make
+from dom import clear, clipboard, el, field_error, field_widget, listen, make
 import pack
 
 pack.mount()  # this page's pycore modules come as one file: see site/glue/pack.py
@@ -194,10 +194,10 @@ def start():
     """Build the forms, listen (one delegated listener per event type), fill from the link."""
     build_forms()
     page = el("tun-plan").parentNode
-    page.addEventListener("input", create_proxy(on_input))
-    page.addEventListener("click", create_proxy(on_click))
-    page.addEventListener("submit", create_proxy(on_submit))
-    window.addEventListener("hashchange", create_proxy(on_hash_change))
+    listen(page, "input", on_input)
+    listen(page, "click", on_click)
+    listen(page, "submit", on_submit)
+    listen(window, "hashchange", on_hash_change)
     load_fragment(window.location.hash or "")
 
 
