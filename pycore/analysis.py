@@ -187,6 +187,12 @@ class Scan:
     Works for any float list (the momentum curve too): only the phase labels speak of
     learning rates. NaN values count as neither rising nor falling and are left out of
     min, max and the envelope.
+
+    Two ways through the values: a short run (n <= 4 * columns) keeps every step in the
+    envelope and counts the moves in a loop of its own, with a checkpoint every
+    n // columns steps; a long run goes column by column, one loop per column for its
+    extremes, its sum and the moves together (under MicroPython a second pass over the
+    values cost as much again), with a checkpoint at each column's first step.
     """
 
     def __init__(self, n, columns):
@@ -209,7 +215,9 @@ class Scan:
         self.first_move = None  # direction of step 0 -> 1: -1, 0, 1
         self.last_nonzero = -1
         self.check_every = max(1, n // columns)
-        self.checks = [(None, 0)]  # checks[i]: (trend, restarts) before step i * check_every
+        # checks[i]: (trend, restarts) before the step _checkpoint(i): in a short run
+        # i * check_every, in a long one the first step of column i (added as it opens)
+        self.checks = [(None, 0)] if self.every else []
 
     # --- feeding ---------------------------------------------------------------------
 
@@ -224,9 +232,12 @@ class Scan:
         if t0 == 0:
             self.first = values[0]
         self.last = values[-1]
-        self.total += self._envelope(values, t0)
+        if self.every:
+            self.total += self._envelope(values, t0)
+            self._moves(values, t0)
+        else:
+            self.total += self._columns(values, t0)
         self._zeros(values, t0)
-        self._moves(values, t0)
         self.t = t0 + len(values)
 
     def stop(self, t, message):
@@ -293,31 +304,42 @@ class Scan:
     # --- the envelope and the extremes -------------------------------------------------
 
     def _envelope(self, values, t0):
-        """Down-sample the slice into the chart envelope, update min and max, and return
+        """A short run: add every step to the envelope, update min and max, and return
         the slice's sum."""
-        if self.every:
-            total = sum(values)
-            clean = total == total  # no NaN (nor inf - inf) in the slice
-            ext = _extremes(values, t0, clean)
-            if ext is not None:
-                self._extreme(ext)
-                if clean:
-                    self.env_x.extend(range(t0, t0 + len(values)))
-                    self.env_y.extend(values)
-                else:
-                    for i in range(len(values)):
-                        if values[i] == values[i]:
-                            self.env_x.append(t0 + i)
-                            self.env_y.append(values[i])
-            return total
+        total = sum(values)
+        clean = total == total  # no NaN (nor inf - inf) in the slice
+        ext = _extremes(values, t0, clean)
+        if ext is not None:
+            self._extreme(ext)
+            if clean:
+                self.env_x.extend(range(t0, t0 + len(values)))
+                self.env_y.extend(values)
+            else:
+                for i in range(len(values)):
+                    if values[i] == values[i]:
+                        self.env_x.append(t0 + i)
+                        self.env_y.append(values[i])
+        return total
+
+    def _columns(self, values, t0):
+        """A long run: take the slice column by column (extremes, envelope points and
+        moves, recording a checkpoint as each column opens) and return its sum."""
         i, k = 0, len(values)
+        if self.first_move is None and t0 + k >= 2:
+            self.first_move = _direction(values[0] if t0 == 0 else self.prev, values[1 - t0])
+        prev = values[0] if self.prev is None else self.prev  # step 0: no move into it
+        falling, restarts, rises = self.trend, self.restarts, False
         total = 0.0
         while i < k:
             if self.col is None:
                 c = self.env_next
                 self.col = [c, (c + 1) * self.n // self.columns, None]
+                self.checks.append((falling, restarts))
             j = min(k, self.col[1] - t0)
-            ext, part_sum = _column_part(values[i:j], t0 + i)
+            ext, part_sum, falling, restarts, rose = _column_part(
+                values[i:j], t0 + i, prev, falling, restarts)
+            prev = values[j - 1]
+            rises = rises or rose
             total += part_sum
             if ext is not None:
                 self._extreme(ext)
@@ -326,6 +348,11 @@ class Scan:
                 self._flush(self.col)
                 self.col = None
             i = j
+        # a fall happened if the slice ends falling or restarted (a restart follows a
+        # fall); when it came in falling, one had happened before
+        self.falls = self.falls or bool(falling) or restarts > self.restarts
+        self.rises = self.rises or rises
+        self.trend, self.restarts, self.prev = falling, restarts, prev
         return total
 
     def _extreme(self, ext):
@@ -398,9 +425,14 @@ class Scan:
         """
         if not 0 <= t < self.t:
             return None
-        i = min(t // self.check_every, len(self.checks) - 1)
+        if self.every:
+            i = min(t // self.check_every, len(self.checks) - 1)
+            first = i * self.check_every
+        else:  # the column holding step t: the last i with i * n // columns <= t
+            i = ((t + 1) * self.columns - 1) // self.n
+            first = i * self.n // self.columns
         trend, restarts = self.checks[i]
-        for u in range(max(1, i * self.check_every), t + 1):
+        for u in range(max(1, first), t + 1):
             before, value = values[u - 1], values[u]
             if value < before:
                 trend = True
@@ -465,23 +497,38 @@ def _extremes(part, t, clean):
             (hi, t + keep[values.index(hi)]), (values[-1], t + keep[-1]))
 
 
-def _column_part(part, t):
-    """(``_extremes(part, t, ...)``, sum of part) for a non-empty slice of one column, in a
-    single pass: under MicroPython this loop takes less than half the time of the min,
-    max and sum builtins it replaces (measured on 100,000 values)."""
+def _column_part(part, t, prev, falling, restarts):
+    """One loop over a non-empty slice of a column (step t on; prev is the value before
+    it): (``_extremes(part, t, ...)``, its sum, and the moves carried on: falling,
+    restarts, and whether it rose).
+
+    A new minimum can only come on a fall and a new maximum on a rise, so the extremes
+    cost no test of their own: under MicroPython this loop takes about what the min, max
+    and sum builtins alone took. Moves compare with the value before, NaN included (no
+    move into or out of it), as ``Scan._count_moves`` does."""
     lo = hi = part[0]
     a = b = i = 0
     total = 0.0
+    rises = False
     for x in part:
         total += x
-        if x < lo:
-            lo, a = x, i
-        elif x > hi:
-            hi, b = x, i
+        if x < prev:
+            falling = True
+            if x < lo:
+                lo, a = x, i
+        elif x > prev:
+            if falling:
+                restarts += 1
+                falling = False
+            rises = True
+            if x > hi:
+                hi, b = x, i
+        prev = x
         i += 1
-    if total != total:  # a NaN (or inf - inf) in the part: the careful way
-        return _extremes(part, t, False), total
-    return ((part[0], t), (lo, t + a), (hi, t + b), (part[-1], t + i - 1)), total
+    if total != total:  # a NaN (or inf - inf) in the part: the careful way for extremes
+        return _extremes(part, t, False), total, falling, restarts, rises
+    return (((part[0], t), (lo, t + a), (hi, t + b), (part[-1], t + i - 1)), total,
+            falling, restarts, rises)
 
 
 def _column_points(col):

@@ -31,7 +31,8 @@ MAX_UPDATES = 10 ** 12  # optimizer updates a run may describe
 MAX_PINS = 6
 MAX_DROPS = 1000  # reductions of a metric-driven schedule marked on the chart
 COLUMNS = 1000  # chart columns for the min/max down-sampling
-SLICE = 20000  # values computed per slice between browser frames
+SLICE = 2500  # values per Job.advance() call: a few ms in the browser, so the page can
+# hand the thread back to the browser often (see site/explorer/explorer.py)
 TRANSLATE_HORIZON = 20000  # longest horizon a translation is searched over
 
 RUN_DEFAULTS = {"length_from": "steps", "dataset_size": "50000", "batch_size": "128",

@@ -85,6 +85,46 @@ def test_shared_link_reproduces_the_page(context, site_url):
     watch.check(page)
 
 
+TYPE_DURING_A_LONG_RUN = """(values) => {
+  const input = document.getElementById('f-lr');
+  const before = performance.getEntriesByName('lr:updated').length;
+  for (const v of values) {  // three edits in one go: each starts a new computation
+    input.value = v;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+  window.__timerSaw = null;
+  setTimeout(() => { window.__timerSaw = performance.getEntriesByName('lr:updated').length; });
+  return [before, document.getElementById('lrx-status').textContent,
+          document.getElementById('lrx-results').className];
+}"""
+
+
+def test_a_long_run_yields_to_the_browser_and_renders_the_last_edit_once(context, site_url):
+    """200,000 updates take many slices: the page says it is computing, a timer set by
+    the page meanwhile runs before the result (the thread was handed back), and edits
+    made during the computation give one render, of the last edit."""
+    s = explorer.default_state()
+    s["raw"] = form.raw_from_spec({"framework": "pytorch", "name": "CosineAnnealingLR",
+                                   "lr": 0.1, "params": {"T_max": 200000}})
+    s["run"].update({"stepping": "update", "steps_per_epoch": "2000", "epochs": "100"})
+    s["at"] = "123457"
+    values, errors = explorer.read(s)
+    assert errors == {} and values["n"] == 200000
+    page, watch = open_page(context, site_url + "explorer/#" + explorer.fragment_of(s, values))
+    before, status, classes = page.evaluate(TYPE_DURING_A_LONG_RUN, ["0.2", "0.3", "0.4"])
+    assert status.startswith("Computing")
+    assert "lrx-stale" in classes
+    updated(page, before + 1)
+    page.wait_for_timeout(500)  # any second render of the same job would come by now
+    assert page.evaluate("performance.getEntriesByName('lr:updated').length") == before + 1
+    assert page.evaluate("window.__timerSaw") == before
+    spec = dict(values["clean"], lr=0.4)
+    assert same(value(page), lr_series(spec, 200000)[123457])
+    assert page.inner_text("#lrx-status") == ""
+    assert "lrx-stale" not in page.get_attribute("#lrx-results", "class")
+    watch.check(page)
+
+
 def test_warning_appears_for_its_case(context, site_url):
     s = explorer.default_state()
     s["raw"] = form.raw_from_spec({"framework": "pytorch", "name": "OneCycleLR", "lr": 0.1,

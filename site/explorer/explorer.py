@@ -9,7 +9,7 @@ import json
 
 import js
 
-from dom import clear, clipboard, create_proxy, el, field_error, listen, make
+from dom import NextTask, clear, clipboard, create_proxy, el, field_error, listen, make
 import pack
 
 pack.mount()  # this page's pycore modules come as one file: see site/glue/pack.py
@@ -21,9 +21,13 @@ from pycore.spec import catalog, frameworks, names
 window = js.window
 document = js.document
 STORE = "lr-explorer-state-v1"
-SLICE_MS = 30  # compute for at most this long before yielding to the browser
+SLICE_MS = 20  # compute for about this long before yielding to the browser: one more
+# Job.advance() (pycore.explorer.SLICE values, a few ms) may follow, and a task stays
+# under the 50 ms at which the browser counts it as long and typing starts to lag
+RENDER_AFTER_MS = 15  # render in the same task only if computing took less than this
 
-state = {"s": None, "job": None, "last": None, "values": None, "ready": False, "hover": None}
+state = {"s": None, "job": None, "last": None, "values": None, "ready": False, "hover": None,
+         "shown": None}
 CATALOG = dict(((e["framework"], e["name"]), e) for e in catalog())
 
 
@@ -588,6 +592,7 @@ def save_state():
 
 def update():
     """Validate the state; start computing when it is valid, else mark results stale."""
+    begin = window.performance.now()
     save_state()
     try:
         values, errors = explorer.read(state["s"])
@@ -606,28 +611,36 @@ def update():
     # update, the log scale or the pins changed.
     state["job"] = state["last"] = explorer.Job(values, state["last"])
     window.history.replaceState(None, "", "#" + explorer.fragment_of(state["s"], values))
-    work()
+    compute(begin)
 
 
-def work(*args):
-    """Compute slices for up to SLICE_MS, then yield to the browser until done."""
+def compute(start=None):
+    """Compute slices of the current job until SLICE_MS after start (the time the task
+    began: now, or the input event's start), then hand the thread back to the browser
+    (typing, painting) and go on in a new task; render once the job is done.
+
+    An edit while a job runs replaces the job: the task already waiting goes on with the
+    new one (NextTask keeps one waiting at most). A job is rendered once."""
     job = state["job"]
-    if job is None:
+    if job is None or job is state["shown"]:
         return
-    start = window.performance.now()
+    if start is None:
+        start = window.performance.now()
     while True:
-        if job.advance():
-            if job is state["job"]:
-                render(job)
+        done = job.advance()
+        spent = window.performance.now() - start
+        if done and spent < RENDER_AFTER_MS:
+            state["shown"] = job
+            render(job)
             return
-        if window.performance.now() - start > SLICE_MS:
-            break
+        if done or spent > SLICE_MS:
+            break  # rendering (about 20-30 ms) goes in a task of its own
     el("lrx-results").classList.add("lrx-stale")
     say("Computing… %d%%" % int(100 * job.progress()))
-    window.setTimeout(work_proxy, 0)
+    later.schedule()
 
 
-work_proxy = create_proxy(work)
+later = NextTask(compute)
 
 
 def set_text(key, text):

@@ -114,6 +114,30 @@ class PathFigure:
             self.settled()
 
 
+class NextTask:
+    """``schedule()`` runs fn() in a task of its own once the browser has had its turn
+    (input, painting): how long computations go on slice after slice.
+
+    At most one call is waiting, however often schedule() is called. The task comes from
+    a MessageChannel message: setTimeout(fn, 0) would be held back 4 ms once such calls
+    nest, a delay on every slice of a computation."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.pending = False
+        self.channel = js.MessageChannel.new()
+        self.channel.port1.onmessage = create_proxy(self.run)
+
+    def schedule(self):
+        if not self.pending:
+            self.pending = True
+            self.channel.port2.postMessage(None)
+
+    def run(self, *args):
+        self.pending = False
+        self.fn()
+
+
 def listen(target, kind, handler):
     """Call handler(event) on each `kind` event of target (an element, or js.window)."""
     target.addEventListener(kind, create_proxy(handler))

@@ -7,7 +7,7 @@ number shown comes formatted from pycore.
 """
 import js
 
-from dom import clear, create_proxy, el, field_error, field_widget, listen, make
+from dom import NextTask, clear, el, field_error, field_widget, listen, make
 import pack
 
 pack.mount()  # this page's pycore modules come as one file: see site/glue/pack.py
@@ -97,7 +97,7 @@ def start():
     clear(el("rt-rows"))
     el("rt-progress-text").textContent = rangetest.progress_text(test)
     say("Running…")
-    window.setTimeout(tick_proxy, 0)
+    ticks.schedule()
 
 
 def tick(*args):
@@ -117,10 +117,10 @@ def tick(*args):
     if window.performance.now() - state["drawn"] > DRAW_MS:
         window.lrChart.render(el("rt-chart"), rangetest.chart_json(test))
         state["drawn"] = window.performance.now()
-    window.setTimeout(tick_proxy, 0)
+    ticks.schedule()
 
 
-tick_proxy = create_proxy(tick)
+ticks = NextTask(tick)
 
 
 def advance(test):
