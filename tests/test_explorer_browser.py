@@ -88,6 +88,12 @@ def test_shared_link_reproduces_the_page(context, site_url):
 TYPE_DURING_A_LONG_RUN = """(values) => {
   const input = document.getElementById('f-lr');
   const before = performance.getEntriesByName('lr:updated').length;
+  window.__said = [];  // the status (a live region) as it changes
+  window.__t0 = performance.now();
+  new MutationObserver(() => window.__said.push(
+    document.getElementById('lrx-status').textContent)).observe(
+    document.getElementById('lrx-status'), { childList: true, characterData: true,
+                                             subtree: true });
   for (const v of values) {  // three edits in one go: each starts a new computation
     input.value = v;
     input.dispatchEvent(new Event('input', { bubbles: true }));
@@ -100,9 +106,9 @@ TYPE_DURING_A_LONG_RUN = """(values) => {
 
 
 def test_a_long_run_yields_to_the_browser_and_renders_the_last_edit_once(context, site_url):
-    """200,000 updates take many slices: the page says it is computing, a timer set by
-    the page meanwhile runs before the result (the thread was handed back), and edits
-    made during the computation give one render, of the last edit."""
+    """200,000 updates take many slices: the page says it is computing (not once per
+    slice), a timer set meanwhile runs before the result (the thread was handed back),
+    and edits made during the computation give one render, of the last edit."""
     s = explorer.default_state()
     s["raw"] = form.raw_from_spec({"framework": "pytorch", "name": "CosineAnnealingLR",
                                    "lr": 0.1, "params": {"T_max": 200000}})
@@ -118,6 +124,11 @@ def test_a_long_run_yields_to_the_browser_and_renders_the_last_edit_once(context
     page.wait_for_timeout(500)  # any second render of the same job would come by now
     assert page.evaluate("performance.getEntriesByName('lr:updated').length") == before + 1
     assert page.evaluate("window.__timerSaw") == before
+    # the progress is told once per edit and at most once a second after that, not once
+    # per slice: at most 3 + (seconds taken) messages, then the status is cleared
+    said, took = page.evaluate("[window.__said, performance.now() - window.__t0]")
+    assert said[-1] == "" and all(m.startswith("Computing") for m in said[:-1])
+    assert len(said) - 1 <= 3 + int(took / 1000)
     spec = dict(values["clean"], lr=0.4)
     assert same(value(page), lr_series(spec, 200000)[123457])
     assert page.inner_text("#lrx-status") == ""

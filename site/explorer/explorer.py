@@ -25,9 +25,10 @@ SLICE_MS = 20  # compute for about this long before yielding to the browser: one
 # Job.advance() (pycore.explorer.SLICE values, a few ms) may follow, and a task stays
 # under the 50 ms at which the browser counts it as long and typing starts to lag
 RENDER_AFTER_MS = 15  # render in the same task only if computing took less than this
+PROGRESS_MS = 1000  # the progress message changes at most this often
 
 state = {"s": None, "job": None, "last": None, "values": None, "ready": False, "hover": None,
-         "shown": None}
+         "shown": None, "told": None, "told_at": 0.0}
 CATALOG = dict(((e["framework"], e["name"]), e) for e in catalog())
 
 
@@ -636,7 +637,12 @@ def compute(start=None):
         if done or spent > SLICE_MS:
             break  # rendering (about 20-30 ms) goes in a task of its own
     el("lrx-results").classList.add("lrx-stale")
-    say("Computing… %d%%" % int(100 * job.progress()))
+    now = window.performance.now()
+    if job is not state["told"] or now - state["told_at"] > PROGRESS_MS:
+        # the status is a live region: a screen reader hears at most one update per
+        # PROGRESS_MS, not one per slice
+        say("Computing… %d%%" % int(100 * job.progress()))
+        state["told"], state["told_at"] = job, now
     later.schedule()
 
 
