@@ -23,7 +23,7 @@ bit may differ between CPython's and MicroPython's libm.
 import json
 import math
 
-from . import lrfinder
+from . import analyzer, lrfinder
 from .dataio import parse_number, sentence
 from .errors import SpecError
 from .lcg import Lcg
@@ -563,7 +563,7 @@ def suggestions(test):
     """
     rows, marks = [], []
     for method in lrfinder.METHODS:
-        label = lrfinder.LABELS[method]
+        label = analyzer.LABELS[method]
         row = {"method": method, "label": label, "lr": None, "lr_text": "-",
                "index_text": "-"}
         try:
@@ -587,6 +587,6 @@ def analyzer_fragment(test):
     not finite (the one that stopped the run) is left out: a pasted log has finite
     numbers only."""
     kept = [(lr, loss) for lr, loss in zip(test.lrs, test.losses) if math.isfinite(loss)]
-    fragment = lrfinder.fragment_for_log([p[0] for p in kept], [p[1] for p in kept],
+    fragment = analyzer.fragment_for_log([p[0] for p in kept], [p[1] for p in kept],
                                          raw=False)
     return fragment if "log=" in fragment else None

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 
 from conftest import DIST, open_page
-from pycore import dataio, lrfinder
+from pycore import analyzer, dataio
 
 LONG = "1" * 10000
 MAY_BE_VALID = ("", "   ", "-0")
@@ -257,7 +257,7 @@ def test_html_in_json_fragment_values(context, site_url, path):
 def log_with(payload):
     """A CSV log whose header and one cell hold a payload."""
     lrs = [1e-6 * 1.5 ** i for i in range(30)]
-    text = lrfinder.log_text(lrs, [1.0 - i / 100 for i in range(30)])
+    text = analyzer.log_text(lrs, [1.0 - i / 100 for i in range(30)])
     return text.replace("lr,loss", "lr,%s" % payload).replace(",0.9\n", ",%s\n" % payload, 1)
 
 

@@ -10,7 +10,7 @@ it never leaks another exception type. The rules checked here:
   test_pytorch.py and test_keras.py);
 - random formula text parses, or the error gives the column (or says the text is empty
   or too long); a parsed formula evaluates to a finite float or names the step;
-- random logs to ``suggest_lr``, ``analyze``, ``smooth`` and ``lrfinder.read_log``;
+- random logs to ``suggest_lr``, ``analyze``, ``smooth`` and ``analyzer.read_log``;
   random text to ``dataio.parse_table`` / ``parse_series`` / ``read_number``,
   ``form.parse_number``, ``explorer.read_fragment`` / ``load_saved`` and the tuning
   sections;
@@ -28,7 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pycore
-from pycore import SpecError, calculator, dataio, explorer, expr, form, lrfinder, tuning
+from pycore import (SpecError, analyzer, calculator, dataio, explorer, expr, form, lrfinder,
+                    tuning)
 from pycore.spec import MAX_NESTING
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -221,7 +222,7 @@ def test_random_logs_to_suggest_lr(log, method, skip):
 @given(logs(), st.booleans(), st.sampled_from(lrfinder.SPACINGS))
 def test_random_logs_to_analyze_and_smooth(log, raw, spacing):
     """analyze reports each method's LR or its reason; smooth keeps the log's length."""
-    out = call(lrfinder.analyze, log[0], log[1], raw, spacing)
+    out = call(analyzer.analyze, log[0], log[1], raw, spacing)
     if out is None:
         return
     for s in out["suggestions"]:
@@ -265,12 +266,12 @@ def pasted_text(draw):
 @given(pasted_text(), st.sampled_from(("", "1", "2", "3", "loss", "lr", "zz", "0")))
 def test_random_text_to_read_log(text, column):
     """read_log reads a log (then analyze works on it) or names what is wrong."""
-    log = call(lrfinder.read_log, text, "", column)
+    log = call(analyzer.read_log, text, "", column)
     if log is None:
         return
-    assert len(log["lrs"]) == len(log["losses"]) >= lrfinder.MIN_LOG_POINTS
+    assert len(log["lrs"]) == len(log["losses"]) >= analyzer.MIN_LOG_POINTS
     assert isinstance(log["format"], str)
-    assert call(lrfinder.analyze, log["lrs"], log["losses"]) is not None
+    assert call(analyzer.analyze, log["lrs"], log["losses"]) is not None
 
 
 @FUZZ
@@ -419,7 +420,7 @@ def test_text_over_5_mb_is_refused_on_every_paste_path():
     log = json.dumps({"lr": [1.0] * 1300000, "loss": [1.0] * 1300000})
     assert len(log) > dataio.MAX_BYTES
     for fn, text in ((dataio.parse_series, table), (dataio.parse_table, table),
-                     (lrfinder.read_log, table), (lrfinder.read_log, log)):
+                     (analyzer.read_log, table), (analyzer.read_log, log)):
         err = refused(fn, text)
         assert "5 MB" in str(err), (fn.__name__, str(err))
 
@@ -442,7 +443,7 @@ def test_logs_and_ladders_over_max_points_are_refused():
     """A range-test log or LR ladder above MAX_POINTS points is refused, naming the limit."""
     n = lrfinder.MAX_POINTS + 1
     lines = "\n".join("%r,1.0" % (1e-8 * (i + 1)) for i in range(n))
-    assert "100,000" in str(refused(lrfinder.read_log, lines))
+    assert "100,000" in str(refused(analyzer.read_log, lines))
     assert refused(lrfinder.lr_ladder, 1e-7, 1.0, n).field == "n"
     assert refused(lrfinder.suggest_lr, [1.0] * n, [1.0] * n, "fastai.valley").field == "lrs"
 
@@ -482,7 +483,7 @@ def test_deeply_nested_json_is_refused_like_any_bad_json():
         raw, problems = calculator.read_fragment("#spec=" + text)
         assert raw == calculator.defaults() and "not valid JSON" in problems[0]
         assert explorer.load_saved(text) is None
-        assert "not valid JSON" in str(refused(lrfinder.read_log, text))
+        assert "not valid JSON" in str(refused(analyzer.read_log, text))
 
 
 def test_schedules_nest_at_most_max_nesting_levels():

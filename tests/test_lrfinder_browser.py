@@ -1,5 +1,5 @@
 """The LR finder analyzer in a real Chromium: every number on the page is pycore's
-(lrfinder.view, run here under CPython, gives the expected text), bad logs get their
+(analyzer.view, run here under CPython, gives the expected text), bad logs get their
 message beside the field, and conftest's Watch catches foreign requests, console errors and
 .py-error."""
 import json
@@ -8,7 +8,7 @@ import math
 import pytest
 
 from conftest import open_page
-from pycore import lrfinder
+from pycore import analyzer, lrfinder
 from pycore.links import quote, unquote
 
 LOG_ERROR = "#lrf-log-error"
@@ -22,10 +22,10 @@ def updated(page, count):
 
 def expected(log, **changes):
     """pycore's view of a state (CPython), for comparing with the page."""
-    state = lrfinder.default_state()
+    state = analyzer.default_state()
     state["log"] = log
     state.update(changes)
-    return lrfinder.view(state)
+    return analyzer.view(state)
 
 
 def table(page):
@@ -61,7 +61,7 @@ def curve_log(n=60, header="lr,loss"):
     lrs = lrfinder.lr_ladder(1e-6, 1.0, n, "exponential", "torch_lr_finder")
     losses = [2.0 - 1.5 / (1 + math.exp(-(math.log10(x) + 3) * 2)) + math.exp(
         (math.log10(x) + 0.5) * 3) for x in lrs]
-    text = lrfinder.log_text(lrs, losses)
+    text = analyzer.log_text(lrs, losses)
     return text.replace("lr,loss", header, 1), lrs, losses
 
 
@@ -84,7 +84,7 @@ def test_example_log_shows_every_suggestion_range_and_chart(context, site_url):
     page, watch = open_page(context, site_url + "lr-finder/")
     page.click("#lrf-example")
     updated(page, 1)
-    view = expected(lrfinder.example_log(), input="raw")
+    view = expected(analyzer.example_log(), input="raw")
     assert table(page) == expected_table(view)
     assert len(view["table"]) == len(lrfinder.METHODS)
     assert page.inner_text("#lrf-summary") == view["summary"]
@@ -208,10 +208,10 @@ def test_uploaded_file_is_read(context, site_url, tmp_path):
 
 def test_link_from_the_live_range_test_reopens_the_log(context, site_url):
     _, lrs, losses = curve_log(70)
-    fragment = lrfinder.fragment_for_log(lrs, losses, raw=True)
+    fragment = analyzer.fragment_for_log(lrs, losses, raw=True)
     page, watch = open_page(context, site_url + "lr-finder/#" + fragment)
     assert page.is_checked("#lrf-input-raw")
-    assert table(page) == expected_table(expected(lrfinder.log_text(lrs, losses), input="raw"))
+    assert table(page) == expected_table(expected(analyzer.log_text(lrs, losses), input="raw"))
     watch.check(page)
 
 
@@ -235,7 +235,7 @@ def test_open_in_explorer_presets_the_range(context, site_url, button, name):
     page.wait_for_function("performance.getEntriesByName('lr:ready').length > 0",
                            timeout=30000)
     assert page.input_value("#lrx-name") == name
-    top = lrfinder.recommended_range(lrs, lrfinder.read_log(text)["losses"])["max_lr"]
+    top = analyzer.recommended_range(lrs, analyzer.read_log(text)["losses"])["max_lr"]
     assert spec_in(page.url) == spec_in(view["links"][name])
     max_lr = page.locator("#lrx-params input").evaluate_all(
         "(nodes) => nodes.map(n => [n.id, n.value])")

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from pycore import lrfinder, rangetest
+from pycore import analyzer, lrfinder, rangetest
 from pycore.lcg import Lcg
 from pycore.rangetest import Model, RangeTest, make_data
 
@@ -364,7 +364,7 @@ def test_suggestions_come_from_suggest_lr_on_the_recorded_log():
     test = run(spec())
     result = rangetest.suggestions(test)
     assert [r["method"] for r in result["rows"]] == list(lrfinder.METHODS)
-    assert [r["label"] for r in result["rows"]] == [lrfinder.LABELS[m]
+    assert [r["label"] for r in result["rows"]] == [analyzer.LABELS[m]
                                                     for m in lrfinder.METHODS]
     for row in result["rows"]:
         options = {"skip_start": 20} if row["method"].startswith("fastai.") else {}
@@ -377,16 +377,16 @@ def test_suggestions_come_from_suggest_lr_on_the_recorded_log():
 def test_analyzer_link_carries_the_recorded_log_as_smoothed():
     test = run(spec())
     fragment = rangetest.analyzer_fragment(test)
-    state, problems = lrfinder.read_fragment("#" + fragment)
+    state, problems = analyzer.read_fragment("#" + fragment)
     assert problems == [] and state["input"] == "smoothed"
-    log = lrfinder.read_log(state["log"])
+    log = analyzer.read_log(state["log"])
     assert log["lrs"] == test.lrs and log["losses"] == test.losses
 
 
 def test_analyzer_link_leaves_out_a_last_nan_and_long_logs():
     test = run(spec(activation="relu", start=1e6, end=1e300, diverge=None, smoothing="none"))
-    state, _ = lrfinder.read_fragment(rangetest.analyzer_fragment(test))
-    assert lrfinder.read_log(state["log"])["losses"] == test.losses[:-1]
+    state, _ = analyzer.read_fragment(rangetest.analyzer_fragment(test))
+    assert analyzer.read_log(state["log"])["losses"] == test.losses[:-1]
     long = run(spec(iterations=2000, end=0.01, diverge=None))
     assert rangetest.analyzer_fragment(long) is None
 

@@ -1,7 +1,7 @@
 """Page glue for the LR finder analyzer (runs in the browser under MicroPython).
 
 It owns the DOM and nothing else: it reads the form into a state dict, hands it to
-pycore.lrfinder.view, and writes back the messages, table, range, chart, explorer links and
+pycore.analyzer.view, and writes back the messages, table, range, chart, explorer links and
 URL fragment. Every number shown comes formatted from pycore.
 """
 import json
@@ -13,7 +13,7 @@ import pack
 
 pack.mount()  # this page's pycore modules come as one file: see site/glue/pack.py
 
-from pycore import dataio, lrfinder
+from pycore import analyzer, dataio
 from pycore.numfmt import format_int
 
 window = js.window
@@ -137,7 +137,7 @@ def update(event=None, keep_url=False):
         el("lrf-summary").textContent = ("Paste a log, open a file or load the example to see "
                                          "the suggestions.")
     else:
-        view = lrfinder.view(state)
+        view = analyzer.view(state)
         show_errors(view["errors"])
         if view["errors"]:
             el("lrf-summary").textContent = "The log could not be used: see the message in red."
@@ -150,14 +150,14 @@ def update(event=None, keep_url=False):
             render_legend(view["chart"])
             el("lrf-summary").textContent = view["summary"]
     if not keep_url:
-        window.history.replaceState(None, "", "#" + lrfinder.fragment_of(state))
+        window.history.replaceState(None, "", "#" + analyzer.fragment_of(state))
     window.performance.mark("lr:updated" if page["ready"] else "lr:ready")
     page["ready"] = True
 
 
 def load_fragment(fragment):
     """Fill the form from a URL fragment and say what in it could not be used."""
-    state, problems = lrfinder.read_fragment(fragment)
+    state, problems = analyzer.read_fragment(fragment)
     write_state(state)
     update(keep_url=True)
     if problems:
@@ -195,8 +195,8 @@ def on_file(event):
 
 def on_example(event):
     """Load the example raw log."""
-    state = lrfinder.default_state()
-    state["log"] = lrfinder.example_log()
+    state = analyzer.default_state()
+    state["log"] = analyzer.example_log()
     state["input"] = "raw"
     write_state(state)
     update()

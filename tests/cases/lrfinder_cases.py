@@ -3,7 +3,7 @@ the same results on CPython and MicroPython."""
 import math
 
 from cases.lcg import Lcg
-from pycore import SpecError, lrfinder
+from pycore import SpecError, analyzer, lrfinder
 
 OPTIONS = ({}, {"skip_start": 0, "skip_end": 0}, {"spacing": "index"}, {"spacing": "log10"},
            {"lr_diff": 5, "thresh": 0.02})
@@ -60,16 +60,16 @@ def parity(emit):
             emit("lrfinder.ladder.%s.%s" % (tool, mode), _outcome(
                 lambda: lrfinder.lr_ladder(1e-7, 10.0, 100, mode, tool)))
     for k, text in enumerate(TEXTS):
-        emit("lrfinder.read_log.%d" % k, _outcome(lambda: lrfinder.read_log(text)))
+        emit("analyzer.read_log.%d" % k, _outcome(lambda: analyzer.read_log(text)))
     for raw in (False, True):
-        state = lrfinder.default_state()
-        state["log"] = lrfinder.example_log()
+        state = analyzer.default_state()
+        state["log"] = analyzer.example_log()
         state["input"] = "raw" if raw else "smoothed"
-        view = lrfinder.view(state)
-        emit("lrfinder.view.%s" % state["input"], dict(
+        view = analyzer.view(state)
+        emit("analyzer.view.%s" % state["input"], dict(
             (key, view[key]) for key in VIEW_KEYS))
         # The example's last digits come from libm (exp, log10), which may differ by an
         # ulp between the runtimes; the link is checked on a log of exact numbers.
         state["log"] = TEXTS[4]
-        emit("lrfinder.fragment.%s" % state["input"], lrfinder.read_fragment(
-            lrfinder.fragment_of(state)))
+        emit("lrfinder.fragment.%s" % state["input"], analyzer.read_fragment(
+            analyzer.fragment_of(state)))
