@@ -260,25 +260,35 @@ class Job:
         self.pins = []
         for pin in values["pins"]:
             self.pins.append((pin, _reuse(old, pin["clean"], self._pin_steps(pin, run))))
-        self.momentum = None
-        self.diffs = {}  # (pinned curve, axis, its stepping, spe) -> comparison with main
+        self.momentum = None  # the momentum curve's summary once computed (False: none)
+        self._momentum_scan = None  # (Scan, steps fed) while it is computed in slices
+        # (pinned curve, axis, its stepping, spe) -> its Comparison with the main curve
+        self.diffs = {}
         self._old_diffs = {}
         if previous is not None and previous.main is self.main:
             self.momentum = previous.momentum
             self._old_diffs = previous.diffs
+        self._has_momentum = self.main.schedule.momentum_series(1) is not None
         self._result = None
 
-    def compare_pin(self, curve, stepping):
-        """The comparison of a pinned curve with the main one (kept while both are)."""
+    def _comparison(self, curve, stepping):
+        """The Comparison of a pinned curve with the main one: the last job's while both
+        curves are the same and it is finished, else a new one."""
         run = self.v["run"]
         key = (curve, run["stepping"], stepping, run["steps_per_epoch"])
-        diff = self._old_diffs.get(key)
+        diff = self.diffs.get(key)
         if diff is None:
-            s = self.main.summary
-            diff = compare(self.main.values, run["stepping"], curve.values, stepping,
-                           run["steps_per_epoch"], s["max"] if s["n"] else 0.0)
-        self.diffs[key] = diff
+            diff = self._old_diffs.get(key)
+            if diff is None or not diff.done():
+                s = self.main.summary
+                diff = Comparison(self.main.values, run["stepping"], curve.values, stepping,
+                                  run["steps_per_epoch"], s["max"] if s["n"] else 0.0)
+            self.diffs[key] = diff
         return diff
+
+    def compare_pin(self, curve, stepping):
+        """The comparison of a pinned curve with the main one (see Comparison.result)."""
+        return self._comparison(curve, stepping).result()
 
     @staticmethod
     def _pin_steps(pin, run):
@@ -291,32 +301,66 @@ class Job:
         """Fraction of the work done, 0..1."""
         total = self.main.n + sum(c.n for _, c in self.pins)
         done = self.main.stream.t + sum(c.stream.t for _, c in self.pins)
+        if self._has_momentum and self.momentum is None:
+            total += self.main.n
+            done += self._momentum_scan[1] if self._momentum_scan else 0
+        for pin, curve in self.pins:  # the comparisons (each about a pinned curve's length)
+            run = self.v["run"]
+            diff = self.diffs.get((curve, run["stepping"], pin["stepping"],
+                                   run["steps_per_epoch"]))
+            total += diff.count if diff else curve.n
+            done += diff.i if diff else 0
         return done / total if total else 1.0
 
     def advance(self):
-        """Compute one slice; True when all curves are done."""
+        """Compute one slice (about SLICE values: the curves, then the momentum curve,
+        then the comparisons with the pinned curves); True when all is done."""
         budget = SLICE
         for curve in [self.main] + [c for _, c in self.pins]:
             if not curve.done():
-                budget -= curve.advance(budget)
                 if budget <= 0:
                     return False
+                budget -= curve.advance(budget)
+                if not curve.done():
+                    return False
         if self.momentum is None:
-            self.momentum = self._momentum()
+            if budget <= 0:
+                return False
+            budget -= self._momentum(budget)
+            if self.momentum is None:
+                return False
+        for pin, curve in self.pins:
+            diff = self._comparison(curve, pin["stepping"])
+            if not diff.done():
+                if budget <= 0:
+                    return False
+                budget -= diff.advance(budget)
+                if not diff.done():
+                    return False
         return True
 
-    def _momentum(self):
-        """The momentum curve's summary (OneCycleLR, CyclicLR and chains holding them)."""
+    def _momentum(self, budget):
+        """Compute up to budget more steps of the momentum curve (OneCycleLR, CyclicLR and
+        chains holding them) and return how many; once all are, its summary goes in
+        self.momentum. A chain's momentum comes whole from one momentum_series call (see
+        Schedule.momentum_part)."""
         sched = self.main.schedule
         n = self.main.summary["n"]
-        if n == 0:
-            return False
-        values = sched.momentum_series(n)
-        if values is None:
-            return False
-        scan = analysis.Scan(n, COLUMNS)
-        scan.feed(values)
-        return scan.result()
+        if n == 0 or not self._has_momentum:
+            self.momentum = False
+            return 0
+        if self._momentum_scan is None:
+            self._momentum_scan = (analysis.Scan(n, COLUMNS), 0)
+        scan, t = self._momentum_scan
+        end = min(n, t + max(budget, 1))
+        part = sched.momentum_part(t, end)
+        if part is None:  # computed only whole
+            part, end = sched.momentum_series(n)[t:], n
+        scan.feed(part)
+        self._momentum_scan = (scan, end)
+        if end >= n:
+            self.momentum = scan.result()
+        return len(part)
 
     def result(self):
         """Everything the page shows for this state (all numbers formatted)."""
@@ -357,34 +401,63 @@ def _expanded(values, stepping, spe, u0, u1):
     return [values[u // spe] for u in range(u0, u1)]
 
 
-def compare(main, main_stepping, other, other_stepping, spe, peak):
-    """Largest relative difference and first update where two curves part (> 1e-12
-    relative, or an absolute gap above 1e-12 of the peak); over their common updates.
+class Comparison:
+    """Two curves compared update by update, a slice at a time: the largest relative
+    difference and the first update where they part (> 1e-12 relative, and an absolute
+    gap above 1e-12 of the peak), over their common updates.
 
     Both lists are scheduler-step values; curves stepped per epoch are expanded to updates
-    only when the other one is stepped per update.
+    only when the other one is stepped per update. ``advance(k)`` compares up to k more
+    updates and returns how many; ``result()`` is the comparison of those compared so far
+    (all of them once ``done()``).
     """
-    unit = "epoch" if main_stepping == other_stepping == "epoch" else "update"
-    if unit == "epoch" or main_stepping == other_stepping:
-        count = min(len(main), len(other))
-        pairs_main, pairs_other = main[:count], other[:count]
-    else:
-        count = min(len(main) * (spe if main_stepping == "epoch" else 1),
-                    len(other) * (spe if other_stepping == "epoch" else 1))
-        pairs_main = _expanded(main, main_stepping, spe, 0, count)
-        pairs_other = _expanded(other, other_stepping, spe, 0, count)
-    worst, first = 0.0, None
-    floor = 1e-12 * peak
-    for i in range(count):
-        a, b = pairs_main[i], pairs_other[i]
-        if a != b:
-            gap = _relative_gap(a, b)
-            if gap > worst:
-                worst = gap
-            if first is None and gap > 1e-12 and abs(a - b) > floor:
-                first = i
-    unit = main_stepping if main_stepping == other_stepping else "update"
-    return {"max_rel_diff": worst, "first_diff": first, "unit": unit, "count": count}
+
+    def __init__(self, main, main_stepping, other, other_stepping, spe, peak):
+        self.main, self.other, self.spe = main, other, spe
+        self.steppings = (main_stepping, other_stepping)
+        self.same_axis = main_stepping == other_stepping
+        if self.same_axis:
+            self.count = min(len(main), len(other))
+        else:
+            self.count = min(len(main) * (spe if main_stepping == "epoch" else 1),
+                             len(other) * (spe if other_stepping == "epoch" else 1))
+        self.floor = 1e-12 * peak
+        self.i = 0
+        self.worst, self.first = 0.0, None
+
+    def advance(self, k):
+        i, j = self.i, min(self.count, self.i + k)
+        if self.same_axis:
+            a_part, b_part = self.main[i:j], self.other[i:j]
+        else:
+            a_part = _expanded(self.main, self.steppings[0], self.spe, i, j)
+            b_part = _expanded(self.other, self.steppings[1], self.spe, i, j)
+        worst, first, floor = self.worst, self.first, self.floor
+        for u in range(j - i):
+            a, b = a_part[u], b_part[u]
+            if a != b:
+                gap = _relative_gap(a, b)
+                if gap > worst:
+                    worst = gap
+                if first is None and gap > 1e-12 and abs(a - b) > floor:
+                    first = i + u
+        self.worst, self.first, self.i = worst, first, j
+        return j - i
+
+    def done(self):
+        return self.i >= self.count
+
+    def result(self):
+        unit = self.steppings[0] if self.same_axis else "update"
+        return {"max_rel_diff": self.worst, "first_diff": self.first, "unit": unit,
+                "count": self.i}
+
+
+def compare(main, main_stepping, other, other_stepping, spe, peak):
+    """The whole Comparison of two curves at once (see Comparison)."""
+    c = Comparison(main, main_stepping, other, other_stepping, spe, peak)
+    c.advance(c.count)
+    return c.result()
 
 
 def _envelope_x(summary, stepping, run, axis):

@@ -61,6 +61,12 @@ class Schedule:
         """The momentum (or Adam beta1) of updates 0..n-1, or None without a momentum curve."""
         return None
 
+    def momentum_part(self, a, b):
+        """momentum_series(b)[a:], computed for those steps only, so a long run's momentum
+        can be computed slice by slice; None where the schedule has no momentum curve or
+        computes it only whole (composites: see momentum_series)."""
+        return None
+
 
 class TorchScheduler(Schedule):
     """A ``torch.optim.lr_scheduler`` class, modelled the way PyTorch steps it.

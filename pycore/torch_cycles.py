@@ -142,28 +142,32 @@ class CyclicLR(TorchScheduler):
         return self._curve(n, self.base_lr, self.max_lr - self.base_lr)
 
     def momentum_series(self, n):
+        return self.momentum_part(0, n)
+
+    def momentum_part(self, a, b):
         if not self.p["cycle_momentum"]:
             return None
-        self._refuse(n - 1, "n", n)
+        self._refuse(b - 1, "n", b)
         top = self.p["max_momentum"]
-        return self._curve(n, top, self.p["base_momentum"] - top)
+        return self._curve(b, top, self.p["base_momentum"] - top, a)
 
-    def _curve(self, n, start, span):
-        """start + (span * h) * g for steps 0..n-1, in torch's operation order.
+    def _curve(self, n, start, span, first=0):
+        """start + (span * h) * g for steps first..n-1, in torch's operation order.
 
         For the momentum torch computes top - ((top - base) * h) * g; with span = base - top
         that is the same number, as negating an operand only flips the product's sign.
         """
         size, r, gamma = self.total_size, self.step_ratio, self.gamma
         floor = math.floor
-        fractions = [1.0 + t / size - floor(1 + t / size) for t in range(n)]
+        steps = range(first, n)
+        fractions = [1.0 + t / size - floor(1 + t / size) for t in steps]
         ups = [x / r if x <= r else (x - 1) / (r - 1) for x in fractions]
         if self.mode == "triangular":
             return [start + span * h for h in ups]
         if self.mode == "triangular2":
             return [start + span * h * (1 / (2.0 ** (floor(1 + t / size) - 1)))
-                    for t, h in enumerate(ups)]
-        return [start + span * h * gamma ** t for t, h in enumerate(ups)]
+                    for t, h in zip(steps, ups)]
+        return [start + span * h * gamma ** t for t, h in zip(steps, ups)]
 
 
 def _first_cycle_step(size, cycle):
@@ -308,17 +312,20 @@ class OneCycleLR(TorchScheduler):
         return self._curve(n, 2)
 
     def momentum_series(self, n):
+        return self.momentum_part(0, n)
+
+    def momentum_part(self, a, b):
         if not self.p["cycle_momentum"]:
             return None
-        self._refuse(n - 1, "n", n)
-        return self._curve(n, 4)
+        self._refuse(b - 1, "n", b)
+        return self._curve(b, 4, a)
 
-    def _curve(self, n, level):
-        """Steps 0..n-1 phase by phase; ``level`` picks the LR (2) or momentum (4) pair."""
+    def _curve(self, n, level, first=0):
+        """Steps first..n-1 phase by phase; ``level`` picks the LR (2) or momentum (4) pair."""
         out = []
         cos, pi = math.cos, math.pi
         last = len(self.phases) - 1
-        t = 0
+        t = first
         for i, ph in enumerate(self.phases):
             stop = n if i == last else min(n, math.floor(ph[1]) + 1)
             s, span = ph[0], ph[1] - ph[0]

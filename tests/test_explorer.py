@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pycore import explorer, form, lr_series, momentum_series, validate
+from pycore import analysis, explorer, form, lr_series, momentum_series, validate
 from pycore.explorer import Job, read, read_fragment, read_run
 
 
@@ -132,6 +132,31 @@ def test_momentum_curve_for_onecycle():
     assert max(curves[1]["y"]) == max(m) and min(curves[1]["y"]) == min(m)
 
 
+def test_a_long_momentum_curve_is_computed_in_slices_too():
+    """No advance() computes more than SLICE momentum values (a 1,000,000-step OneCycleLR
+    would otherwise hold the page for seconds), and the slices give the whole curve's
+    summary exactly."""
+    spec = dict(ONECYCLE, params=dict(ONECYCLE["params"], total_steps=20000))
+    values, errors = read(state_for(spec, stepping="update", steps_per_epoch="200",
+                                    epochs="100"))
+    assert errors == {} and values["n"] == 20000
+    job = Job(values)
+    sizes = []
+    part = job.main.schedule.momentum_part
+    job.main.schedule.momentum_part = lambda a, b: sizes.append(b - a) or part(a, b)
+    calls = 1
+    while not job.advance():
+        assert 0 < job.progress() < 1
+        calls += 1
+    assert max(sizes) <= explorer.SLICE and sum(sizes) == 20000
+    assert calls >= 2 * 20000 // explorer.SLICE
+    scan = analysis.Scan(20000, explorer.COLUMNS)
+    scan.feed(momentum_series(spec, 20000))
+    whole = scan.result()
+    assert job.momentum.pop("mean") == pytest.approx(whole.pop("mean"), rel=1e-14)
+    assert job.momentum == whole  # the mean is summed slice by slice: equal to rounding
+
+
 def test_onecycle_shorter_than_the_run_stops_with_a_warning():
     s = state_for(ONECYCLE, stepping="update", steps_per_epoch="20", epochs="100")
     job = run_job(s)
@@ -157,6 +182,36 @@ def test_compare_expands_epochs_to_updates():
     out = explorer.compare([1.0, 0.5], "epoch", [1.0, 1.0, 0.5, 0.25], "update", 2, 1.0)
     assert out["unit"] == "update" and out["count"] == 4
     assert out["first_diff"] == 3 and out["max_rel_diff"] == 0.5
+
+
+@pytest.mark.parametrize("epochs", ["25", "200"])
+def test_pins_are_computed_and_compared_in_slices_in_full(epochs, monkeypatch):
+    """Each advance() does about SLICE values of work, comparisons included (six pins
+    over 2,000,000 updates would otherwise hold the page for many seconds); every curve
+    is computed in full even when one ends exactly where a slice does (25 epochs of 100
+    updates is one slice), and the comparison equals compare() over the whole curves."""
+    s = state_for(COSINE, stepping="update", steps_per_epoch="100", epochs=epochs)
+    other = copy.deepcopy(COSINE)
+    other["params"]["T_max"] = 50
+    s["pins"] = [{"label": "T_max 50", "spec": other, "stepping": "update"}]
+    values, errors = read(s)
+    n = values["n"]
+    assert errors == {} and n in (explorer.SLICE, 8 * explorer.SLICE)
+    sizes = []
+    advance = explorer.Comparison.advance
+    monkeypatch.setattr(explorer.Comparison, "advance",
+                        lambda self, k: sizes.append(k) or advance(self, k))
+    job = Job(values)
+    calls = 1
+    while not job.advance():
+        calls += 1
+    pin = job.pins[0][1]
+    assert pin.summary["n"] == n and pin.values == lr_series(other, n)
+    assert calls >= 3 * n // explorer.SLICE
+    assert max(sizes) <= explorer.SLICE
+    whole = explorer.compare(job.main.values, "update", pin.values, "update", 100,
+                             job.main.summary["max"])
+    assert job.compare_pin(pin, "update") == whole and whole["count"] == n
 
 
 def test_translation_pins_name_the_other_frameworks():
@@ -310,6 +365,7 @@ def test_a_new_chosen_step_reuses_the_curves_and_gives_the_fresh_result():
         again = _rerun(first, s2)
         assert again.main is first.main and again.pins[0][1] is first.pins[0][1]
         assert again.momentum is first.momentum
+        assert list(again.diffs.values()) == list(first.diffs.values())  # the same objects
         fresh = run_job(s2)
         assert fresh.main is not first.main
         assert again.result() == fresh.result()

@@ -9,7 +9,7 @@ import pytest
 
 import pycore
 from pycore.plateau import Plateau, check_metric_count, check_settings, plateau_series
-from pycore.spec import REGISTRY
+from pycore.spec import REGISTRY, build_valid
 
 LR = 0.1
 
@@ -195,6 +195,31 @@ def test_cyclic_triangular2_stops_where_torch_overflows():
 
 
 # ---------------------------------------------------------------- OneCycleLR
+
+
+@pytest.mark.parametrize("built", [
+    cyclic(step_size_up=7, step_size_down=5), cyclic(mode="triangular2", step_size_up=3),
+    cyclic(mode="exp_range", gamma=0.99, step_size_up=4),
+    onecycle(total_steps=90), onecycle(total_steps=90, anneal_strategy="linear"),
+    onecycle(total_steps=90, three_phase=True),
+], ids=["cyclic", "triangular2", "exp_range", "onecycle", "linear", "three_phase"])
+def test_momentum_part_is_the_series_slice_bit_for_bit(built):
+    """The explorer computes a long run's momentum a slice at a time: any slicing gives
+    momentum_series exactly."""
+    schedule = build_valid(pycore.validate(built))
+    n = 91 if built["name"] == "OneCycleLR" else 200
+    whole = schedule.momentum_series(n)
+    for size in (1, 7, 50):
+        parts = []
+        for a in range(0, n, size):
+            parts.extend(schedule.momentum_part(a, min(n, a + size)))
+        assert parts == whole
+    assert schedule.momentum_part(30, 40) == whole[30:40]
+
+
+def test_momentum_part_is_none_without_cycle_momentum():
+    built = onecycle(cycle_momentum=False)
+    assert build_valid(pycore.validate(built)).momentum_part(0, 10) is None
 
 
 def test_onecycle_first_value_has_torchs_rounding():
