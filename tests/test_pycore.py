@@ -6,7 +6,7 @@ import struct
 import pytest
 
 import pycore
-from pycore import calculator, links
+from pycore import calculator, links, numfmt
 
 SEED = {"framework": "keras", "name": "InverseTimeDecay",
         "params": {"initial_learning_rate": 0.01, "decay_steps": 1, "decay_rate": 0.1}}
@@ -140,6 +140,32 @@ def _doubles(n, seed=7):
 def test_py_repr_equals_cpython_repr():
     for x in _doubles(20000):
         assert pycore.py_repr(x) == repr(x)
+
+
+def _wrong_hints(x, right):
+    """Hints a runtime's repr could give for x (right: the right one): one digit more or
+    fewer, the last digit off by one, a longer expansion, or nothing readable."""
+    digits, exponent = right
+    last = int(digits[-1])
+    out = [None, (digits + "1", exponent - 1), (digits + "0", exponent - 1),
+           ("%s%d" % (digits[:-1], (last + 1) % 10), exponent)]
+    if len(digits) > 1:
+        out.append((digits[:-1], exponent + 1))
+    return out
+
+
+def test_py_repr_takes_the_runtimes_repr_only_as_a_hint(monkeypatch):
+    """Where the runtime's repr is wrong (MicroPython's is for about 1 value in 20), the
+    exact search decides: the result is CPython's repr whatever the hint."""
+    hints = {}
+    right = numfmt._repr_digits
+    monkeypatch.setattr(numfmt, "_repr_digits", lambda x: hints[x])
+    for x in _doubles(300, seed=11):
+        if x == 0 or not math.isfinite(x):
+            continue
+        for hint in _wrong_hints(abs(x), right(abs(x))):
+            hints[abs(x)] = hint
+            assert pycore.py_repr(x) == repr(x)
 
 
 @pytest.mark.parametrize("p", [1, 2, 3, 6, 10, 17])
