@@ -200,7 +200,9 @@ def compute(v):
         else:
             values = [sched.at(s) for s in grid]
             now = sched.at(step)
-        series.append({"key": key, "label": label, "values": values,
+        # JSON (read by JSON.parse) has no infinity or NaN: an overflowing rate is a gap
+        series.append({"key": key, "label": label,
+                       "values": [x if x - x == 0 else None for x in values],
                        "stepped": stepping == "epoch" or v["staircase"]})
         comparisons.append({"key": key, "label": label, "lr": now, "lr_text": format_lr(now),
                             "spec": spec})

@@ -463,10 +463,12 @@ def _csv_cell(value):
 
 def to_csv(columns, rows):
     """CSV text with a header row, one line per row, "\\n" line ends."""
-    lines = [",".join(_csv_cell(c) for c in columns)]
-    for row in rows:
-        lines.append(",".join(_csv_cell(v) for v in row))
-    return "\n".join(lines) + "\n"
+    return csv_lines([columns]) + csv_lines(rows)
+
+
+def csv_lines(rows):
+    """CSV lines of rows, each ending "\\n" (an export is written a slice at a time)."""
+    return "".join(",".join(_csv_cell(v) for v in row) + "\n" for row in rows)
 
 
 def _whole(value, field, lo):
@@ -476,8 +478,9 @@ def _whole(value, field, lo):
     return value
 
 
-def _export_steps(n, every):
-    """Steps 0, every, 2 * every, ... and always the last one."""
+def export_steps(n, every):
+    """Steps 0, every, 2 * every, ... and always the last one, of a run of n steps."""
+    _whole(every, "every", 1)
     steps = list(range(0, n, every))
     if n and steps[-1] != n - 1:
         steps.append(n - 1)
@@ -491,25 +494,35 @@ def series_table(values, every=1, steps_per_epoch=None, momentum=None, stepping=
     epoch stepping: "epoch" (the scheduler step is the epoch), "lr". A "momentum" column
     follows when ``momentum`` (one value per step) is given.
     """
-    _whole(every, "every", 1)
-    if stepping not in ("update", "epoch"):
-        raise SpecError("stepping", stepping, 'must be "update" or "epoch"')
+    steps = export_steps(len(values), every)
     if momentum is not None and len(momentum) != len(values):
         raise SpecError("momentum", len(momentum), "one value per LR value (%d)" % len(values))
-    with_epoch = stepping == "update" and steps_per_epoch is not None
-    if with_epoch:
+    cols = series_columns(stepping, steps_per_epoch, momentum is not None)
+    return cols, series_rows(values, steps, steps_per_epoch, momentum, stepping)
+
+
+def series_columns(stepping, steps_per_epoch=None, momentum=False):
+    """The export table's columns (see series_table)."""
+    if stepping not in ("update", "epoch"):
+        raise SpecError("stepping", stepping, 'must be "update" or "epoch"')
+    if stepping == "update" and steps_per_epoch is not None:
         _whole(steps_per_epoch, "steps_per_epoch", 1)
-    cols = ["step", "epoch", "lr"] if with_epoch else [
-        "step" if stepping == "update" else "epoch", "lr"]
-    if momentum is not None:
-        cols.append("momentum")
+        cols = ["step", "epoch", "lr"]
+    else:
+        cols = ["step" if stepping == "update" else "epoch", "lr"]
+    return cols + ["momentum"] if momentum else cols
+
+
+def series_rows(values, steps, steps_per_epoch=None, momentum=None, stepping="update"):
+    """The export table's rows for the given steps (see series_table)."""
+    with_epoch = stepping == "update" and steps_per_epoch is not None
     rows = []
-    for t in _export_steps(len(values), every):
+    for t in steps:
         row = [t, t / steps_per_epoch, values[t]] if with_epoch else [t, values[t]]
         if momentum is not None:
             row.append(momentum[t])
         rows.append(row)
-    return cols, rows
+    return rows
 
 
 def _json_string(text):
@@ -567,8 +580,19 @@ def to_json(spec, columns, rows):
 
     On CPython the parts equal ``json.dumps(part, sort_keys=True)``; on MicroPython too.
     """
-    return '{"spec": %s, "columns": %s, "rows": %s}' % (_json(spec), _json(columns),
-                                                        _json(rows))
+    return json_document(spec, columns, json_rows(rows))
+
+
+def json_rows(rows):
+    """The JSON text of rows, without the enclosing brackets (written a slice at a time,
+    joined with ", ")."""
+    return ", ".join(_json(row) for row in rows)
+
+
+def json_document(spec, columns, rows_text):
+    """The export's JSON document around rows already written (see json_rows)."""
+    return '{"spec": %s, "columns": %s, "rows": [%s]}' % (_json(spec), _json(columns),
+                                                          rows_text)
 
 
 # --- the chart as SVG ----------------------------------------------------------------------

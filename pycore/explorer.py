@@ -476,6 +476,18 @@ def _curve_payload(key, label, summary, stepping, run, axis, color, pinned, whic
             "axis": which, "pinned": pinned, "color": color}
 
 
+def _json_safe(chart):
+    """The chart payload for the page's JSON.parse: JSON has no infinity or NaN (a schedule
+    can overflow), so those values become null, which the chart draws as gaps."""
+    out = dict(chart)
+    out["curves"] = []
+    for curve in chart["curves"]:
+        safe = dict(curve)
+        safe["y"] = [v if v - v == 0 else None for v in curve["y"]]
+        out["curves"].append(safe)
+    return out
+
+
 def schedule_label(clean):
     """'pytorch CosineAnnealingLR' style label of a spec."""
     return "%s %s" % (clean["framework"], clean["name"])
@@ -546,7 +558,7 @@ def _result(job):
              "drops": (analysis.drop_steps(job.main.values, MAX_DROPS)
                        if "metrics" in clean else [])}
     out["chart"] = chart
-    out["chart_json"] = json.dumps(chart)
+    out["chart_json"] = json.dumps(_json_safe(chart))
     out["legend"] = legend
     out["table"] = values_table(job.main.values, run)
     out["stopped"] = s["stopped_at"]
@@ -636,26 +648,82 @@ def translation_pins(clean, stepping, horizon):
     return pins
 
 
+EXPORT_ROWS = 100  # export rows written per Export.advance() (about 20 ms in the browser)
+
+
+class Export:
+    """The CSV or JSON export of a finished job's main curve: its exact values at every
+    k-th scheduler step and the last (and the momentum where the chart shows one).
+
+    Written a slice at a time (``advance()`` until it returns True, then ``text()``):
+    exact floats cost about 0.1 ms each under MicroPython, so a 100,000-row export takes
+    seconds, during which the page must stay responsive and can show ``progress()``.
+    """
+
+    def __init__(self, job, every, kind):
+        if kind not in ("csv", "json"):
+            raise SpecError("kind", kind, 'must be "csv" or "json"')
+        run = job.v["run"]
+        self.job, self.kind = job, kind
+        self.values = job.main.values
+        self.steps = dataio.export_steps(len(self.values), every)
+        self.spe, self.stepping = run["steps_per_epoch"], run["stepping"]
+        self.columns = dataio.series_columns(self.stepping, self.spe, bool(job.momentum))
+        self.momentum = [] if job.momentum else None
+        self.done_rows = 0
+        self.parts = []
+
+    def advance(self):
+        """Compute SLICE momentum values, or write EXPORT_ROWS rows; True when done."""
+        n, m = len(self.values), self.momentum
+        if m is not None and len(m) < n:
+            schedule = self.job.main.schedule
+            part = schedule.momentum_part(len(m), min(n, len(m) + SLICE))
+            if part is None:  # computed only whole
+                self.momentum = schedule.momentum_series(n)
+            else:
+                m.extend(part)
+            return False
+        i = self.done_rows
+        j = min(len(self.steps), i + EXPORT_ROWS)
+        rows = dataio.series_rows(self.values, self.steps[i:j], self.spe, self.momentum,
+                                  self.stepping)
+        if rows:
+            self.parts.append(dataio.csv_lines(rows) if self.kind == "csv"
+                              else dataio.json_rows(rows))
+        self.done_rows = j
+        return j >= len(self.steps)
+
+    def progress(self):
+        """Fraction done, 0..1 (the momentum counts as a tenth of the work)."""
+        rows = self.done_rows / len(self.steps) if self.steps else 1.0
+        if self.momentum is None:
+            return rows
+        return 0.1 * len(self.momentum) / max(1, len(self.values)) + 0.9 * rows
+
+    def text(self):
+        """The file's text, once advance() has returned True."""
+        if self.kind == "csv":
+            return dataio.csv_lines([self.columns]) + "".join(self.parts)
+        return dataio.json_document(self.job.v["clean"], self.columns, ", ".join(self.parts))
+
+
+def export_text(job, every, kind):
+    """The whole export at once (see Export)."""
+    export = Export(job, every, kind)
+    while not export.advance():
+        pass
+    return export.text()
+
+
 def export_csv(job, every):
     """CSV of the main curve's exact values (every k-th scheduler step, and the last)."""
-    columns, rows = _export_rows(job, every)
-    return dataio.to_csv(columns, rows)
+    return export_text(job, every, "csv")
 
 
 def export_json(job, every):
     """JSON of the spec and the main curve's exact values."""
-    columns, rows = _export_rows(job, every)
-    return dataio.to_json(job.v["clean"], columns, rows)
-
-
-def _export_rows(job, every):
-    run = job.v["run"]
-    momentum = None
-    if job.momentum:
-        momentum = job.main.schedule.momentum_series(len(job.main.values))
-    return dataio.series_table(job.main.values, every=every,
-                               steps_per_epoch=run["steps_per_epoch"], momentum=momentum,
-                               stepping=run["stepping"])
+    return export_text(job, every, "json")
 
 
 def chart_svg(job):

@@ -113,6 +113,17 @@ def test_live_update_and_url(context, site_url):
     watch2.check(other)
 
 
+def test_an_overflowing_rate_leaves_a_gap_not_an_error(context, site_url):
+    """gamma 1e300 takes the step-decay comparison past 1e308: the chart is still drawn
+    (the infinite values are gaps) and nothing is thrown."""
+    page, watch = open_page(context, site_url + "calculator/")
+    marks = page.evaluate("performance.getEntriesByName('lr:updated').length")
+    fill(page, "gamma", "1e300")
+    assert page.evaluate("performance.getEntriesByName('lr:updated').length") > marks
+    assert page.locator("#lr-chart canvas").count() == 1
+    watch.check(page)
+
+
 def test_link_with_spec_and_step(context, site_url):
     spec = {"framework": "keras", "name": "InverseTimeDecay", "params": {
         "initial_learning_rate": 0.0005, "decay_steps": 10, "decay_rate": 0.5}}

@@ -3,10 +3,12 @@ import copy
 import csv
 import io
 import json
+import math
 
 import pytest
 
-from pycore import analysis, explorer, form, lr_series, momentum_series, validate
+from pycore import (analysis, dataio, explorer, form, lr_series, momentum_series,
+                    validate)
 from pycore.explorer import Job, read, read_fragment, read_run
 
 
@@ -246,6 +248,44 @@ def test_json_export_holds_the_spec_and_exact_values():
     data = json.loads(explorer.export_json(run_job(s), 1))
     assert data["spec"] == validate(COSINE)
     assert [row[-1] for row in data["rows"]] == lr_series(COSINE, 100)
+
+
+@pytest.mark.parametrize("kind", ["csv", "json"])
+@pytest.mark.parametrize("spec, every", [(ONECYCLE, 1), (ONECYCLE, 7), (COSINE, 3)])
+def test_export_written_in_slices_is_the_whole_table(spec, every, kind):
+    """Export writes EXPORT_ROWS rows (or SLICE momentum values) per advance(), its
+    progress only grows, and the text is the table's exactly (momentum included)."""
+    job = run_job(state_for(spec, stepping="update", steps_per_epoch="10", epochs="100"))
+    export = explorer.Export(job, every, kind)
+    seen = [export.progress()]
+    calls = 1
+    while not export.advance():
+        seen.append(export.progress())
+        calls += 1
+    assert seen == sorted(seen) and seen[-1] < 1 and export.progress() == 1.0
+    momentum = momentum_series(spec, 1000) if job.momentum else None
+    columns, rows = dataio.series_table(job.main.values, every, 10, momentum)
+    assert calls >= len(rows) // explorer.EXPORT_ROWS
+    whole = (dataio.to_csv(columns, rows) if kind == "csv"
+             else dataio.to_json(job.v["clean"], columns, rows))
+    assert export.text() == whole
+    assert ("momentum" in columns) == (spec is ONECYCLE)
+
+
+def test_an_overflowing_schedule_charts_its_infinite_values_as_gaps():
+    """ExponentialLR with gamma 1e10 passes 1e308 by epoch 31: the results say inf, and
+    the chart's JSON (read by JSON.parse, which knows no Infinity) has null there."""
+    spec = {"framework": "pytorch", "name": "ExponentialLR", "lr": 0.1,
+            "params": {"gamma": 1e10}}
+    r = run_job(state_for(spec)).result()
+    assert r["stats"][1] == ("Last LR (epoch 99)", "inf")
+
+    def refuse(constant):
+        raise ValueError(constant)
+    chart = json.loads(r["chart_json"], parse_constant=refuse)
+    ys = chart["curves"][0]["y"]
+    assert ys[:31] == lr_series(spec, 31) and ys[31:] == [None] * 69
+    assert r["chart"]["curves"][0]["y"][99] == math.inf  # the hover read-out keeps it
 
 
 def test_svg_export_is_a_document():

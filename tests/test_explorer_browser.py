@@ -162,6 +162,50 @@ def test_csv_export_equals_lr_series(context, site_url):
     watch.check(page)
 
 
+def test_a_long_export_is_written_in_slices_then_downloaded(context, site_url):
+    """3,000 rows with momentum take many slices: the status shows the progress, a timer
+    set meanwhile runs before the download, and the file is pycore's export exactly."""
+    s = explorer.default_state()
+    spec = {"framework": "pytorch", "name": "OneCycleLR", "lr": 0.1,
+            "params": {"max_lr": 0.1, "total_steps": 3000}}
+    s["raw"] = form.raw_from_spec(spec)
+    s["run"].update({"stepping": "update", "steps_per_epoch": "30", "epochs": "100"})
+    values, errors = explorer.read(s)
+    assert errors == {} and values["n"] == 3000
+    page, watch = open_page(context, site_url + "explorer/#" + explorer.fragment_of(s, values))
+    with page.expect_download() as info:
+        status = page.evaluate("""() => {
+          document.querySelector('[data-action=json]').click();
+          window.__timerRan = false;
+          setTimeout(() => { window.__timerRan = true; });
+          return document.getElementById('lrx-status').textContent;
+        }""")
+    assert status.startswith("Writing the JSON file")
+    data = json.loads(open(info.value.path()).read())
+    assert page.evaluate("window.__timerRan")
+    assert data["columns"] == ["step", "epoch", "lr", "momentum"] and len(data["rows"]) == 3000
+    values["clean"] = data["spec"]
+    assert all(same(row[2], x) for row, x in zip(data["rows"], lr_series(spec, 3000)))
+    assert page.inner_text("#lrx-status") == ""
+    watch.check(page)
+
+
+def test_json_export_of_infinite_values_says_why_not(context, site_url):
+    s = explorer.default_state()
+    s["raw"] = form.raw_from_spec({"framework": "pytorch", "name": "ExponentialLR",
+                                   "lr": 0.1, "params": {"gamma": 1e10}})
+    values, _ = explorer.read(s)
+    page, watch = open_page(context, site_url + "explorer/#" + explorer.fragment_of(s, values))
+    page.click("[data-action=json]")
+    page.wait_for_function(
+        "document.getElementById('lrx-status').textContent.includes('infinity')")
+    assert "CSV" in page.inner_text("#lrx-status")
+    with page.expect_download() as info:
+        page.click("[data-action=csv]")
+    assert open(info.value.path()).read().rstrip().endswith(",inf")
+    watch.check(page)
+
+
 def test_state_survives_a_reload_through_local_storage(context, site_url):
     page, watch = open_page(context, site_url + "explorer/")
     fid = form.field_id("params.T_max")

@@ -1,4 +1,5 @@
 """Unit tests of pycore under CPython: specs, validation, schedules, formatter, calculator."""
+import json
 import math
 import random
 import struct
@@ -193,6 +194,20 @@ def test_parse_number_accepts(text, value):
 def test_parse_number_refuses(text):
     with pytest.raises(pycore.SpecError):
         calculator.parse_number(text, "x")
+
+
+@pytest.mark.parametrize("field", ["gamma", "factor"])
+def test_calculator_chart_is_strict_json_when_a_rate_overflows(field):
+    """A growth factor of 1e300 overflows to infinity: the chart (read by JSON.parse,
+    which knows no Infinity) has a gap (null) there instead."""
+    form_values = dict(calculator.defaults(), **{field: "1e300"})
+    values, errors = calculator.read_form(form_values)
+    assert errors == {}
+
+    def refuse(constant):
+        raise ValueError(constant)
+    chart = json.loads(calculator.compute(values)["chart"], parse_constant=refuse)
+    assert any(None in s["values"] for s in chart["series"])
 
 
 def test_form_defaults_give_the_first_seed_example():

@@ -28,7 +28,7 @@ RENDER_AFTER_MS = 15  # render in the same task only if computing took less than
 PROGRESS_MS = 1000  # the progress message changes at most this often
 
 state = {"s": None, "job": None, "last": None, "values": None, "ready": False, "hover": None,
-         "shown": None, "told": None, "told_at": 0.0}
+         "shown": None, "told": None, "told_at": 0.0, "export": None}
 CATALOG = dict(((e["framework"], e["name"]), e) for e in catalog())
 
 
@@ -455,6 +455,16 @@ def say(text):
     el("lrx-status").textContent = text
 
 
+def tell(work, text):
+    """Progress of a long piece of work in the status line: at once for new work, then at
+    most once per PROGRESS_MS (the status is a live region: a screen reader would
+    otherwise hear every slice)."""
+    now = window.performance.now()
+    if work is not state["told"] or now - state["told_at"] > PROGRESS_MS:
+        say(text)
+        state["told"], state["told_at"] = work, now
+
+
 def download(name, mime, text):
     blob = js.Blob.new([text], {"type": mime})
     url = window.URL.createObjectURL(blob)
@@ -481,16 +491,50 @@ def export_every():
 
 
 def export_csv(target):
-    every = export_every()
-    if every and state["job"] and state["job"].main.done():
-        download(_file_stem() + ".csv", "text/csv", explorer.export_csv(state["job"], every))
+    start_export("csv")
 
 
 def export_json(target):
+    start_export("json")
+
+
+EXPORT_TYPES = {"csv": "text/csv", "json": "application/json"}
+
+
+def start_export(kind):
+    """Write the CSV or JSON file of the results shown, a slice at a time (a long run's
+    file takes seconds), then download it. A new export replaces one being written."""
     every = export_every()
-    if every and state["job"] and state["job"].main.done():
-        download(_file_stem() + ".json", "application/json",
-                 explorer.export_json(state["job"], every))
+    job = state["job"]
+    if not every or job is None or job is not state["shown"]:
+        return
+    state["export"] = explorer.Export(job, every, kind)
+    exporting()
+
+
+def exporting():
+    export = state["export"]
+    if export is None:
+        return
+    start = window.performance.now()
+    try:
+        while not export.advance():
+            if window.performance.now() - start > SLICE_MS:
+                tell(export, "Writing the %s file… %d%%" % (
+                    export.kind.upper(), int(100 * export.progress())))
+                export_task.schedule()
+                return
+        text = export.text()
+    except SpecError as err:  # JSON has no NaN or infinity
+        state["export"] = None
+        say(form.sentence(err.allowed))
+        return
+    state["export"] = None
+    download(_file_stem() + "." + export.kind, EXPORT_TYPES[export.kind], text)
+    say("")
+
+
+export_task = NextTask(exporting)
 
 
 def export_svg(target):
@@ -637,12 +681,7 @@ def compute(start=None):
         if done or spent > SLICE_MS:
             break  # rendering (about 20-30 ms) goes in a task of its own
     el("lrx-results").classList.add("lrx-stale")
-    now = window.performance.now()
-    if job is not state["told"] or now - state["told_at"] > PROGRESS_MS:
-        # the status is a live region: a screen reader hears at most one update per
-        # PROGRESS_MS, not one per slice
-        say("Computing… %d%%" % int(100 * job.progress()))
-        state["told"], state["told_at"] = job, now
+    tell(job, "Computing… %d%%" % int(100 * job.progress()))
     later.schedule()
 
 
