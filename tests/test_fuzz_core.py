@@ -373,21 +373,66 @@ def test_random_saved_states_load_or_start_fresh(text):
     assert (values is None) == bool(errors), errors
 
 
+# Valid numbers at the edges of the doubles: products of them overflow or underflow.
+EXTREME_NUMBERS = ("1e300", "-1e300", "1e-300", "1.7e308", "5e-324", "0", "1e15", "2")
+
+
+def strict_json(text):
+    """json.loads as the pages' JSON.parse reads it: NaN and Infinity are refused."""
+    def refuse(constant):
+        raise AssertionError("chart JSON holds %s, which JSON.parse refuses" % constant)
+    return json.loads(text, parse_constant=refuse)
+
+
 @FUZZ
 @given(st.sampled_from(("plan", "batch", "layers")), st.data())
 def test_random_tuning_inputs(section, data):
-    """Every tuning field with bad or random text: errors by field, or a result."""
+    """Every tuning field with bad, extreme or random text: errors by field, or a result
+    whose chart the page can parse."""
     raw = tuning.defaults()
     for f in tuning.fields(section):
         if data.draw(st.booleans()):
-            raw[f.key] = data.draw(st.one_of(st.sampled_from(BAD_NUMBERS + PAYLOADS[:3]),
-                                             st.text(max_size=12)))
+            raw[f.key] = data.draw(st.one_of(
+                st.sampled_from(BAD_NUMBERS + PAYLOADS[:3] + EXTREME_NUMBERS),
+                st.text(max_size=12)))
     values, errors = tuning.read(section, raw)
     if errors:
         assert all(isinstance(m, str) and m for m in errors.values())
         return
     result = call(tuning.compute, section, values)
     assert result is None or isinstance(result, dict)
+    if result:
+        strict_json(result["chart_json"])
+
+
+@FUZZ
+@given(st.sampled_from(("plan", "batch", "layers")), st.data())
+def test_extreme_tuning_inputs(section, data):
+    """Tuning fields at the edges of the doubles: errors by field, or a result whose chart
+    the page can parse."""
+    raw = tuning.defaults()
+    for f in tuning.fields(section):
+        if data.draw(st.booleans()):
+            raw[f.key] = data.draw(st.sampled_from(EXTREME_NUMBERS))
+    values, errors = tuning.read(section, raw)
+    if not errors:
+        strict_json(call(tuning.compute, section, values)["chart_json"])
+
+
+@FUZZ
+@given(st.data())
+def test_extreme_calculator_inputs(data):
+    """Calculator fields at the edges of the doubles: errors by field, or a result whose
+    chart the page can parse (a rate that overflows is a gap, not Infinity)."""
+    raw = calculator.defaults()
+    for key in sorted(raw):
+        if key != "staircase" and data.draw(st.booleans()):
+            raw[key] = data.draw(st.sampled_from(EXTREME_NUMBERS))
+    values, errors = calculator.read_form(raw)
+    if errors:
+        assert all(isinstance(m, str) and m for m in errors.values())
+        return
+    strict_json(call(calculator.compute, values)["chart"])
 
 
 # --- bounds -------------------------------------------------------------------------------
