@@ -24,7 +24,7 @@ from .errors import SpecError
 from .links import fragment_parts, quote as _quote
 from .numfmt import format_int, format_lr, format_sig, py_repr
 from .spec import build_valid, frameworks, to_code, validate
-from .translate import translate
+from .translate import translation
 
 MAX_RUN = 2000000  # scheduler steps the explorer evaluates (about 2-6 s in the browser)
 MAX_UPDATES = 10 ** 12  # optimizer updates a run may describe
@@ -613,16 +613,28 @@ def code_tabs(clean, horizon):
     Each tab: {"framework", "code", "note"}; the note says whether the translation is exact
     over the horizon (translations are searched over at most TRANSLATE_HORIZON steps).
     """
+    for tabs in code_tabs_steps(clean, horizon):
+        pass
+    return tabs
+
+
+def code_tabs_steps(clean, horizon):
+    """code_tabs() a piece at a time (see pycore.translate.translation): a generator that
+    yields None between pieces of the search, then the tabs."""
     tabs = [{"framework": clean["framework"], "code": to_code(clean), "note": "",
              "exact": True}]
     if "metrics" in clean:
-        return tabs
+        yield tabs
+        return
     h = max(1, min(horizon, TRANSLATE_HORIZON))
     for fw in frameworks():
         if fw == clean["framework"]:
             continue
+        t = None
         try:
-            t = translate(clean, fw, h)
+            for t in translation(clean, fw, h):
+                if t is None:
+                    yield None
         except SpecError as err:
             tabs.append({"framework": fw, "code": "", "exact": False,
                          "note": "No %s equivalent: %s" % (fw, err.allowed)})
@@ -635,13 +647,18 @@ def code_tabs(clean, horizon):
                        format_int(t["first_diff_step"]), format_int(h)))
         tabs.append({"framework": fw, "code": to_code(t["spec"]), "note": note,
                      "exact": t["exact"], "spec": t["spec"]})
-    return tabs
+    yield tabs
 
 
 def translation_pins(clean, stepping, horizon):
     """Pins of this schedule translated into each other framework (best candidates)."""
+    return pins_of(code_tabs(clean, horizon), stepping)
+
+
+def pins_of(tabs, stepping):
+    """The pins of the translated tabs of code_tabs (the first tab is the schedule's own)."""
     pins = []
-    for tab in code_tabs(clean, horizon)[1:]:
+    for tab in tabs[1:]:
         if "spec" in tab:
             pins.append({"label": "%s (translated)" % schedule_label(tab["spec"]),
                          "spec": tab["spec"], "stepping": stepping})

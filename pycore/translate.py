@@ -49,6 +49,15 @@ def translate(spec, framework, horizon=None):
     1e-12 relative (None when exact); the differences are relative to the larger of the
     two LRs, and steps where a candidate has no value count as 1. Raises SpecError if no spec of that framework can be built.
     """
+    for result in translation(spec, framework, horizon):
+        pass
+    return result
+
+
+def translation(spec, framework, horizon=None):
+    """translate() a piece at a time, for a page that must stay responsive (a search over
+    20,000 steps takes about a second under MicroPython): a generator that yields None
+    after the source's series and after each candidate's, then the result."""
     clean = validate(spec)
     if framework not in frameworks():
         raise SpecError("framework", framework, "must be one of " + ", ".join(frameworks()))
@@ -64,7 +73,9 @@ def translate(spec, framework, horizon=None):
                             "must be a whole number from 1 to %d" % MAX_SERIES)
         source = schedule.series(horizon)
     if framework == clean["framework"]:
-        return _result(clean, source, source, horizon)
+        yield _result(clean, source, source, horizon)
+        return
+    yield None
     best = None
     for candidate in _candidates(clean, framework, source):
         try:
@@ -75,10 +86,11 @@ def translate(spec, framework, horizon=None):
         result = _result(target, source, values, horizon)
         if best is None or _better(result, best):
             best = result
+        yield None
     if best is None:
         raise SpecError("framework", framework,
                         "has no schedule close to %s %s" % (clean["framework"], clean["name"]))
-    return best
+    yield best
 
 
 def _default_source(spec, schedule):

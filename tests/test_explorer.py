@@ -222,6 +222,14 @@ def test_translation_pins_name_the_other_frameworks():
         "keras", "optax", "timm", "transformers"]
 
 
+def test_code_tabs_come_a_piece_at_a_time_with_the_same_tabs():
+    pieces = list(explorer.code_tabs_steps(validate(COSINE), 100))
+    assert pieces[-1] == explorer.code_tabs(validate(COSINE), 100)
+    assert len(pieces) > len(pieces[-1]) and all(p is None for p in pieces[:-1])
+    assert explorer.pins_of(pieces[-1], "epoch") == explorer.translation_pins(
+        validate(COSINE), "epoch", 100)
+
+
 def test_code_tabs_start_with_the_own_framework():
     tabs = explorer.code_tabs(validate(COSINE), 100)
     assert tabs[0]["framework"] == "pytorch" and "CosineAnnealingLR" in tabs[0]["code"]

@@ -388,12 +388,30 @@ def test_hover_read_out_gives_the_exact_value(context, site_url):
 
 
 def test_compare_with_other_frameworks_pins_translations(context, site_url):
+    """The search (many candidates per framework) goes a piece at a time: a timer set
+    when it starts runs long before the translated curves are pinned."""
     page, watch = open_page(context, site_url + "explorer/")
-    page.click("[data-action=compare-frameworks]")
+    page.evaluate("""() => {
+      document.querySelector('[data-action=compare-frameworks]').click();
+      window.__sawPins = null;
+      setTimeout(() => { window.__sawPins = document.querySelectorAll(
+        '#lrx-legend [data-key^=pin]').length; });
+    }""")
     updated(page, 1)
+    assert page.evaluate("window.__sawPins") == 0
     legend = page.inner_text("#lrx-legend")
     for fw in ("transformers", "keras", "optax", "timm"):
         assert fw in legend
+    assert page.inner_text("#lrx-status") == "Pinned 4 translated curves."
+    watch.check(page)
+
+
+def test_other_frameworks_code_comes_after_the_search(context, site_url):
+    page, watch = open_page(context, site_url + "explorer/")
+    assert page.locator("#lrx-code-tabs [role=tab]").count() == 1
+    page.click("#lrx-other-code")
+    page.wait_for_function("document.querySelectorAll('#lrx-code-tabs [role=tab]').length == 5")
+    assert page.inner_text("#lrx-status") == "Code for 5 frameworks."
     watch.check(page)
 
 

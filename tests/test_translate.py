@@ -2,7 +2,7 @@
 import pytest
 
 import pycore
-from pycore.translate import EXACT, shape_formula, staircase, Shape
+from pycore.translate import EXACT, Shape, shape_formula, staircase, translation
 
 FRAMEWORKS = ["pytorch", "transformers", "keras", "optax", "timm"]
 
@@ -139,3 +139,15 @@ def test_metric_driven_schedules_have_no_curve_to_translate():
     with pytest.raises(pycore.SpecError) as err:
         pycore.translate(spec, "keras")
     assert "metric" in str(err.value)
+
+
+def test_translation_comes_a_candidate_at_a_time_with_translates_result():
+    """The explorer drives the search a piece at a time between browser tasks: the pieces
+    end with exactly translate()'s result."""
+    for framework in ("optax", "keras", "pytorch"):
+        pieces = list(translation(SOURCES[0], framework, 300))
+        assert pieces[-1] == pycore.translate(SOURCES[0], framework, 300)
+        assert all(p is None for p in pieces[:-1])
+        if framework != SOURCES[0]["framework"]:
+            assert len(pieces) >= 3  # the source, then each candidate
+

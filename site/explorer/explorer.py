@@ -28,7 +28,8 @@ RENDER_AFTER_MS = 15  # render in the same task only if computing took less than
 PROGRESS_MS = 1000  # the progress message changes at most this often
 
 state = {"s": None, "job": None, "last": None, "values": None, "ready": False, "hover": None,
-         "shown": None, "told": None, "told_at": 0.0, "export": None}
+         "shown": None, "told": None, "told_at": 0.0, "export": None,
+         "translation": None, "then_say": ""}
 CATALOG = dict(((e["framework"], e["name"]), e) for e in catalog())
 
 
@@ -420,25 +421,55 @@ def pin_current(target):
 
 
 def compare_frameworks(target):
+    start_translation(_pin_translations)
+
+
+def _pin_translations(values, tabs):
+    pins = explorer.pins_of(tabs, values["run"]["stepping"])
+    room = explorer.MAX_PINS - len(state["s"]["pins"])
+    state["s"]["pins"].extend(pins[:max(0, room)])
+    state["then_say"] = "Pinned %d translated curves." % min(len(pins), max(0, room))
+    update()
+
+
+def start_translation(then):
+    """Search the other frameworks for this schedule a piece at a time (about a second
+    of work in all), then call then(values, code tabs). A new search replaces one under
+    way; one for a schedule that has changed meanwhile is dropped."""
     values = state["values"]
     if values is None:
         return
     say("Translating into the other frameworks…")
-    window.setTimeout(create_proxy(_compare_frameworks), 0)
+    state["translation"] = (explorer.code_tabs_steps(values["clean"], values["n"]), values,
+                            then)
+    translation_task.schedule()
 
 
-def _compare_frameworks(*args):
-    values = state["values"]
-    try:
-        pins = explorer.translation_pins(values["clean"], values["run"]["stepping"],
-                                         values["n"])
-    except SpecError as err:
-        say("No translation: %s" % err)
+def translating():
+    work = state["translation"]
+    if work is None:
         return
-    room = explorer.MAX_PINS - len(state["s"]["pins"])
-    state["s"]["pins"].extend(pins[:max(0, room)])
-    say("Pinned %d translated curves." % min(len(pins), max(0, room)))
-    update()
+    pieces, values, then = work
+    start = window.performance.now()
+    try:
+        for tabs in pieces:
+            if tabs is not None:
+                break
+            if window.performance.now() - start > SLICE_MS:
+                translation_task.schedule()
+                return
+    except SpecError as err:
+        state["translation"] = None
+        say("No translation: %s" % err.allowed)
+        return
+    state["translation"] = None
+    if state["values"] is not None and state["values"]["clean"] == values["clean"]:
+        then(values, tabs)
+    else:
+        say("")
+
+
+translation_task = NextTask(translating)
 
 
 def clear_pins(target):
@@ -576,13 +607,10 @@ def show_tab(target):
 
 
 def other_code(target):
-    say("Translating into the other frameworks…")
-    window.setTimeout(create_proxy(_other_code), 0)
+    start_translation(_show_other_code)
 
 
-def _other_code(*args):
-    values = state["values"]
-    tabs = explorer.code_tabs(values["clean"], values["n"])
+def _show_other_code(values, tabs):
     render_code(tabs)
     say("Code for %d frameworks." % len(tabs))
 
@@ -649,7 +677,7 @@ def update():
     if stale:
         results.classList.add("lrx-stale")
         el("lrx-stale-note").hidden = False
-        state["job"] = None
+        state["job"], state["then_say"] = None, ""
         return
     state["values"] = values
     # The last job's finished curves are reused when only the chosen step, the resume
@@ -712,7 +740,11 @@ def render(job):
     render_code(explorer.code_tabs_own(job.v["clean"]))
     window.lrChart.render(el("lrx-chart"), r["chart_json"])
     state["hover"] = r["chart"]
-    say("")
+    if not state["ready"] or isinstance(state["told"], explorer.Job) or state["then_say"]:
+        # the start-up or progress message goes (for what the change was, if it said);
+        # other messages (copied, refused) stay
+        say(state["then_say"])
+        state["told"], state["then_say"] = None, ""
     window.performance.mark("lr:updated" if state["ready"] else "lr:ready")
     state["ready"] = True
 
