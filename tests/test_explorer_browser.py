@@ -57,6 +57,8 @@ def test_bad_value_shows_a_message_and_keeps_the_last_result(context, site_url):
     assert page.input_value("#" + fid) == "abc"
     assert "lrx-stale" in page.get_attribute("#lrx-results", "class")
     assert value(page) == before
+    page.click("[data-action=csv]")  # the stale results are not exported
+    assert page.inner_text("#lrx-status").startswith("Nothing to export")
     watch.check(page)
 
 

@@ -537,7 +537,11 @@ def start_export(kind):
     file takes seconds), then download it. A new export replaces one being written."""
     every = export_every()
     job = state["job"]
-    if not every or job is None or job is not state["shown"]:
+    if not every:
+        return
+    if job is None or job is not state["shown"]:
+        say("Nothing to export until results are shown: fix the marked fields, or wait "
+            "for the computation to finish.")
         return
     state["export"] = explorer.Export(job, every, kind)
     exporting()
