@@ -215,8 +215,8 @@ class Scan:
         self.first_move = None  # direction of step 0 -> 1: -1, 0, 1
         self.last_nonzero = -1
         self.check_every = max(1, n // columns)
-        # checks[i]: (trend, restarts) before the step _checkpoint(i): in a short run
-        # i * check_every, in a long one the first step of column i (added as it opens)
+        # checks[i]: (trend, restarts) before step i * check_every in a short run, before
+        # the first step of column i in a long one (added as the column opens)
         self.checks = [(None, 0)] if self.every else []
 
     # --- feeding ---------------------------------------------------------------------
