@@ -260,22 +260,30 @@ class Job:
         self.pins = []
         for pin in values["pins"]:
             self.pins.append((pin, _reuse(old, pin["clean"], self._pin_steps(pin, run))))
-        self.momentum = None  # the momentum curve's summary once computed (False: none)
-        self._momentum_scan = None  # (Scan, steps fed) while it is computed in slices
         # (pinned curve, axis, its stepping, spe) -> its Comparison with the main curve
         self.diffs = {}
         self._old_diffs = {}
         if previous is not None and previous.main is self.main:
-            self.momentum = previous.momentum
+            self.momentum_curve = previous.momentum_curve
             self._old_diffs = previous.diffs
-        self._has_momentum = self.main.schedule.momentum_series(1) is not None
+        else:
+            self.momentum_curve = MomentumCurve(self.main)
         self._result = None
+
+    @property
+    def momentum(self):
+        """The momentum curve's summary: None until computed, False when there is none."""
+        return self.momentum_curve.summary
+
+    def _key(self, curve, stepping):
+        run = self.v["run"]
+        return (curve, run["stepping"], stepping, run["steps_per_epoch"])
 
     def _comparison(self, curve, stepping):
         """The Comparison of a pinned curve with the main one: the last job's while both
         curves are the same and it is finished, else a new one."""
         run = self.v["run"]
-        key = (curve, run["stepping"], stepping, run["steps_per_epoch"])
+        key = self._key(curve, stepping)
         diff = self.diffs.get(key)
         if diff is None:
             diff = self._old_diffs.get(key)
@@ -298,75 +306,88 @@ class Job:
                    MAX_RUN)
 
     def progress(self):
-        """Fraction of the work done, 0..1."""
-        total = self.main.n + sum(c.n for _, c in self.pins)
-        done = self.main.stream.t + sum(c.stream.t for _, c in self.pins)
-        if self._has_momentum and self.momentum is None:
+        """Fraction of the work done, 0..1 (a comparison not yet begun counts as long as
+        its pinned curve)."""
+        curves = [self.main] + [c for _, c in self.pins]
+        total = sum(c.n for c in curves)
+        done = sum(c.stream.t for c in curves)
+        if self.momentum_curve.exists and not self.momentum_curve.done():
             total += self.main.n
-            done += self._momentum_scan[1] if self._momentum_scan else 0
-        for pin, curve in self.pins:  # the comparisons (each about a pinned curve's length)
-            run = self.v["run"]
-            diff = self.diffs.get((curve, run["stepping"], pin["stepping"],
-                                   run["steps_per_epoch"]))
+            done += self.momentum_curve.t
+        for pin, curve in self.pins:
+            diff = self.diffs.get(self._key(curve, pin["stepping"]))
             total += diff.count if diff else curve.n
             done += diff.i if diff else 0
         return done / total if total else 1.0
 
-    def advance(self):
-        """Compute one slice (about SLICE values: the curves, then the momentum curve,
-        then the comparisons with the pinned curves); True when all is done."""
-        budget = SLICE
-        for curve in [self.main] + [c for _, c in self.pins]:
-            if not curve.done():
-                if budget <= 0:
-                    return False
-                budget -= curve.advance(budget)
-                if not curve.done():
-                    return False
-        if self.momentum is None:
-            if budget <= 0:
-                return False
-            budget -= self._momentum(budget)
-            if self.momentum is None:
-                return False
+    def _pieces(self):
+        """The work in order, each with done() and advance(budget): the curves, then the
+        momentum curve and the comparisons (which need the finished curves)."""
+        yield self.main
+        for _, curve in self.pins:
+            yield curve
+        yield self.momentum_curve
         for pin, curve in self.pins:
-            diff = self._comparison(curve, pin["stepping"])
-            if not diff.done():
+            yield self._comparison(curve, pin["stepping"])
+
+    def advance(self):
+        """Compute one slice (about SLICE values); True when all is done."""
+        budget = SLICE
+        for piece in self._pieces():
+            if not piece.done():
                 if budget <= 0:
                     return False
-                budget -= diff.advance(budget)
-                if not diff.done():
+                budget -= piece.advance(budget)
+                if not piece.done():
                     return False
         return True
-
-    def _momentum(self, budget):
-        """Compute up to budget more steps of the momentum curve (OneCycleLR, CyclicLR and
-        chains holding them) and return how many; once all are, its summary goes in
-        self.momentum. A chain's momentum comes whole from one momentum_series call (see
-        Schedule.momentum_part)."""
-        sched = self.main.schedule
-        n = self.main.summary["n"]
-        if n == 0 or not self._has_momentum:
-            self.momentum = False
-            return 0
-        if self._momentum_scan is None:
-            self._momentum_scan = (analysis.Scan(n, COLUMNS), 0)
-        scan, t = self._momentum_scan
-        end = min(n, t + max(budget, 1))
-        part = sched.momentum_part(t, end)
-        if part is None:  # computed only whole
-            part, end = sched.momentum_series(n)[t:], n
-        scan.feed(part)
-        self._momentum_scan = (scan, end)
-        if end >= n:
-            self.momentum = scan.result()
-        return len(part)
 
     def result(self):
         """Everything the page shows for this state (all numbers formatted)."""
         if self._result is None:
             self._result = _result(self)
         return self._result
+
+
+class MomentumCurve:
+    """The momentum curve of a main curve (OneCycleLR, CyclicLR and chains holding them),
+    computed slice by slice once the main curve is finished: ``summary`` is None until
+    then, False when the schedule has none, else its Scan summary."""
+
+    def __init__(self, main):
+        self.main = main
+        self.exists = main.schedule.momentum_series(1) is not None
+        self.summary = None
+        self.scan = None
+        self.t = 0  # steps fed so far
+
+    def done(self):
+        return self.summary is not None
+
+    def advance(self, budget):
+        """Compute up to budget more steps; return how many."""
+        n = self.main.summary["n"]
+        if n == 0 or not self.exists:
+            self.summary = False
+            return 0
+        if self.scan is None:
+            self.scan = analysis.Scan(n, COLUMNS)
+        part, self.t = momentum_slice(self.main.schedule, self.t, self.t + max(budget, 1), n)
+        self.scan.feed(part)
+        if self.t >= n:
+            self.summary = self.scan.result()
+        return len(part)
+
+
+def momentum_slice(schedule, a, b, n):
+    """(momentum of steps a..b-1 of a run of n steps, the step after them): b is cut to
+    n, and a schedule that computes its momentum only whole (a chain, see
+    Schedule.momentum_part) gives the rest of the run at once."""
+    b = min(n, b)
+    part = schedule.momentum_part(a, b)
+    if part is None:
+        return schedule.momentum_series(n)[a:], n
+    return part, b
 
 
 def _reuse(curves, clean, n):
@@ -694,12 +715,7 @@ class Export:
         """Compute SLICE momentum values, or write EXPORT_ROWS rows; True when done."""
         n, m = len(self.values), self.momentum
         if m is not None and len(m) < n:
-            schedule = self.job.main.schedule
-            part = schedule.momentum_part(len(m), min(n, len(m) + SLICE))
-            if part is None:  # computed only whole
-                self.momentum = schedule.momentum_series(n)
-            else:
-                m.extend(part)
+            m.extend(momentum_slice(self.job.main.schedule, len(m), len(m) + SLICE, n)[0])
             return False
         i = self.done_rows
         j = min(len(self.steps), i + EXPORT_ROWS)
