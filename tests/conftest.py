@@ -93,8 +93,6 @@ def open_page(context, url, ready=True):
     return page, watch
 
 
-
-
 def search_results(page, query):
     """Type query into the theme's search box (once its worker has the index) and return
     the text of the results; a query typed before the worker answers is not re-run, so

@@ -450,18 +450,21 @@ def translating():
     if work is None:
         return
     pieces, values, then = work
-    start = window.performance.now()
+    found = []  # the tabs, the search's last piece
+
+    def step():
+        found.append(next(pieces))
+        return found[-1] is not None
+
     try:
-        for tabs in pieces:
-            if tabs is not None:
-                break
-            if window.performance.now() - start > SLICE_MS:
-                translation_task.schedule()
-                return
+        if not work_for_a_while(step):
+            translation_task.schedule()
+            return
     except SpecError as err:
         state["translation"] = None
         say("No translation: %s" % err.allowed)
         return
+    tabs = found[-1]
     state["translation"] = None
     if state["values"] is not None and state["values"]["clean"] == values["clean"]:
         then(values, tabs)
@@ -494,6 +497,17 @@ def tell(work, text):
     if work is not state["told"] or now - state["told_at"] > PROGRESS_MS:
         say(text)
         state["told"], state["told_at"] = work, now
+
+
+def work_for_a_while(step, start=None):
+    """Call step() until it returns True (done: return True) or SLICE_MS have passed since
+    start (default now: return False, the caller goes on in a new task)."""
+    if start is None:
+        start = window.performance.now()
+    while not step():
+        if window.performance.now() - start > SLICE_MS:
+            return False
+    return True
 
 
 def download(name, mime, text):
@@ -551,14 +565,12 @@ def exporting():
     export = state["export"]
     if export is None:
         return
-    start = window.performance.now()
     try:
-        while not export.advance():
-            if window.performance.now() - start > SLICE_MS:
-                tell(export, "Writing the %s file… %d%%" % (
-                    export.kind.upper(), int(100 * export.progress())))
-                export_task.schedule()
-                return
+        if not work_for_a_while(export.advance):
+            tell(export, "Writing the %s file… %d%%" % (
+                export.kind.upper(), int(100 * export.progress())))
+            export_task.schedule()
+            return
         text = export.text()
     except SpecError as err:  # JSON has no NaN or infinity
         state["export"] = None
@@ -703,15 +715,12 @@ def compute(start=None):
         return
     if start is None:
         start = window.performance.now()
-    while True:
-        done = job.advance()
-        spent = window.performance.now() - start
-        if done and spent < RENDER_AFTER_MS:
-            state["shown"] = job
-            render(job)
-            return
-        if done or spent > SLICE_MS:
-            break  # rendering (about 20-30 ms) goes in a task of its own
+    # rendering (about 20-30 ms) goes in a task of its own after a long computation
+    if work_for_a_while(job.advance, start) and (
+            window.performance.now() - start < RENDER_AFTER_MS):
+        state["shown"] = job
+        render(job)
+        return
     el("lrx-results").classList.add("lrx-stale")
     tell(job, "Computing… %d%%" % int(100 * job.progress()))
     later.schedule()
